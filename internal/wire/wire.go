@@ -1,0 +1,173 @@
+// Package wire defines the versioned JSON payloads that compiled journey
+// state machines send to the task functions, what those functions return,
+// and the error names that Retry and Catch rules match on.
+//
+// It is the contract between internal/compile (which writes the payloads
+// into ASL Parameters) and internal/handler (which serves them). A running
+// execution keeps the journey version it started with, possibly for a year,
+// so handlers must keep serving every payload version any still-running
+// machine sends: fields are only ever added, and V says which shape a
+// payload has.
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Version is the payload version the compiler writes today.
+const Version = 1
+
+// Operations a task payload asks for (StepRequest.Op).
+const (
+	OpSend      = "send"      // render and deliver a message (email, sms, custom channel)
+	OpCondition = "condition" // evaluate a CEL condition or a switch
+	OpAttrs     = "attrs"     // load the declared non-personal attributes native Choice rules use
+	OpWaitUntil = "waitUntil" // compute the next time of day in the contact's time zone
+	OpSalesTask = "salesTask" // create a sales task for the contact's owner
+	OpWebhook   = "webhook"   // call an outbound webhook action
+	OpUpdate    = "update"    // update contact attributes
+	OpWaitEvent = "waitEvent" // register a task token that an event resumes
+	OpApproval  = "approval"  // store a task token and ask a flow for approval
+	OpFinish    = "finish"    // record how the contact left the journey
+	OpSplit     = "split"     // record which split variant a contact took (optional log)
+)
+
+// Execution is the input of one journey execution: ids only, never personal
+// data, because Step Functions history cannot be erased. Attrs carries only
+// declared non-personal attributes that native Choice rules read.
+type Execution struct {
+	V       int            `json:"v"`
+	BU      string         `json:"bu"`
+	Journey string         `json:"journey"`
+	Version int            `json:"version"`
+	Contact string         `json:"contact"`
+	Entry   string         `json:"entry"`
+	Event   string         `json:"event,omitempty"` // id of the trigger event in the store
+	Attrs   map[string]any `json:"attrs,omitempty"`
+}
+
+// StepRequest is the Payload every task state sends. Step names the journey
+// step; handlers find its configuration in the stored journey version.
+type StepRequest struct {
+	V         int    `json:"v"`
+	Op        string `json:"op"`
+	BU        string `json:"bu"`
+	Journey   string `json:"journey"`
+	Version   int    `json:"version"`
+	Contact   string `json:"contact"`
+	Entry     string `json:"entry"`
+	Execution string `json:"execution"` // $$.Execution.Id
+	Step      string `json:"step"`
+	Token     string `json:"token,omitempty"`   // $$.Task.Token, for waitEvent and approval
+	Outcome   string `json:"outcome,omitempty"` // for finish: one of the Outcome* constants
+	Cause     string `json:"cause,omitempty"`   // for finish after a failure: the error cause
+}
+
+// Outcomes recorded by the finish operation.
+const (
+	OutcomeCompleted = "completed"
+	OutcomeExited    = "exited"
+	OutcomeGoal      = "goal"
+	OutcomeFailed    = "failed"
+)
+
+// StepResult is what a task returns. Compiled machines pick the fields they
+// need with ResultSelector; everything is optional.
+type StepResult struct {
+	// Attrs are the declared non-personal attributes, fresh, for native
+	// Choice rules that follow this step.
+	Attrs map[string]any `json:"attrs,omitempty"`
+	// Result is a condition's value (OpCondition on an if/else step).
+	Result *bool `json:"result,omitempty"`
+	// Case is the id of the switch case taken ("default" when none matched).
+	Case string `json:"case,omitempty"`
+	// Until is the RFC 3339 time to wait until (OpWaitUntil).
+	Until string `json:"until,omitempty"`
+	// Status says what a send or action did: "sent", "skipped", "created", ...
+	Status string `json:"status,omitempty"`
+}
+
+// EventOutput is the SendTaskSuccess output that resumes a wait-for-event
+// step: which event arrived. A timeout arrives as States.Timeout instead.
+type EventOutput struct {
+	Event string `json:"event"`
+}
+
+// ApprovalOutput is the SendTaskSuccess output of an approved approval step.
+// A rejection arrives as the error ErrRejected.
+type ApprovalOutput struct {
+	Outcome  string `json:"outcome"` // "approved"
+	Approval string `json:"approval"`
+}
+
+// Error names that task functions raise and compiled machines match on.
+// Custom names may not start with "States.".
+const (
+	// ErrTransient is a failure worth retrying: a provider's 429 or 5xx, a
+	// timeout, a throttled store write.
+	ErrTransient = "Journey.Transient"
+	// ErrDeferred asks the machine to wait until the time in the message
+	// (RFC 3339) and call the same step again: quiet hours, a frequency
+	// cap that delays, a paused journey.
+	ErrDeferred = "Journey.Deferred"
+	// ErrExited ends the journey for this contact: an exit criterion, a
+	// stopped journey, the journey's end date, an erased contact.
+	ErrExited = "Journey.Exited"
+	// ErrGoalReached ends the journey for this contact with its goal met.
+	ErrGoalReached = "Journey.GoalReached"
+	// ErrDeliveryFailed is a permanent delivery failure (a provider's 4xx);
+	// the journey goes on down the step's failure path.
+	ErrDeliveryFailed = "Journey.DeliveryFailed"
+	// ErrInvalidPayload is a payload this handler version cannot serve.
+	ErrInvalidPayload = "Journey.InvalidPayload"
+	// ErrRejected is the SendTaskFailure error of a rejected approval.
+	ErrRejected = "Approval.Rejected"
+)
+
+// LambdaTransientErrors are the Lambda service errors Step Functions
+// recommends retrying on every Lambda task.
+var LambdaTransientErrors = []string{
+	"Lambda.ServiceException",
+	"Lambda.AWSLambdaException",
+	"Lambda.SdkClientException",
+	"Lambda.TooManyRequestsException",
+}
+
+// An Error is a named domain error that crosses the Lambda boundary with its
+// name, so Retry and Catch rules can match it. Handlers return it (wrapped
+// or not); LambdaError turns it into what aws-lambda-go reports.
+type Error struct {
+	Name    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Name + ": " + e.Message }
+
+// Errorf returns a named error with a formatted message.
+func Errorf(name, format string, args ...any) *Error {
+	return &Error{Name: name, Message: fmt.Sprintf(format, args...)}
+}
+
+// Deferred returns the error that makes the machine wait until t and call
+// the step again.
+func Deferred(until time.Time) *Error {
+	return &Error{Name: ErrDeferred, Message: until.UTC().Format(time.RFC3339)}
+}
+
+// ErrorDocument is the Lambda error document that Step Functions puts, as
+// JSON text, into the Cause of a failed Lambda task.
+type ErrorDocument struct {
+	ErrorMessage string `json:"errorMessage"`
+	ErrorType    string `json:"errorType"`
+}
+
+// ParseCause reads the Lambda error document out of a task failure's cause.
+func ParseCause(cause string) (ErrorDocument, error) {
+	var d ErrorDocument
+	if err := json.Unmarshal([]byte(cause), &d); err != nil {
+		return d, fmt.Errorf("parse task failure cause: %w", err)
+	}
+	return d, nil
+}
