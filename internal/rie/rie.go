@@ -32,13 +32,11 @@ type Config struct {
 // An Emulator is one running emulator with one function. It is safe for
 // concurrent use; invokes are served one at a time.
 type Emulator struct {
-	cmd     *exec.Cmd
-	exited  <-chan struct{}
-	url     string
-	client  *http.Client
-	mu      sync.Mutex
-	started time.Time
-	ready   time.Duration
+	cmd    *exec.Cmd
+	exited <-chan struct{}
+	url    string
+	client *http.Client
+	mu     sync.Mutex
 }
 
 // Result is what one invoke returned. For a function error, ErrorType and
@@ -82,10 +80,9 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 		cmd.Stdout, cmd.Stderr = cfg.Log, cfg.Log
 	}
 	e := &Emulator{
-		cmd:     cmd,
-		url:     "http://" + rieAddr + "/2015-03-31/functions/function/invocations",
-		client:  &http.Client{Timeout: time.Duration(timeout+5) * time.Second},
-		started: time.Now(),
+		cmd:    cmd,
+		url:    "http://" + rieAddr + "/2015-03-31/functions/function/invocations",
+		client: &http.Client{Timeout: time.Duration(timeout+5) * time.Second},
 	}
 	exited, err := StartOwned(cmd)
 	if err != nil {
