@@ -50,7 +50,7 @@ func (o Object) String(key string) string {
 type List []Value
 
 // Encode writes v in Rest.li 2.0 URL form. Strings are fully percent-encoded
-// (only RFC 3986 unreserved characters stay literal); the empty string is ''.
+// (only RFC 3986 unreserved characters stay literal); the empty string is written as two single quotes.
 func Encode(v Value) string {
 	var b strings.Builder
 	encode(&b, v)
@@ -89,7 +89,7 @@ func encode(b *strings.Builder, v Value) {
 }
 
 // EncodeString percent-encodes s for a Rest.li 2.0 URL, path keys included:
-// every byte outside A-Z a-z 0-9 - . _ ~ becomes %XX; "" becomes ''.
+// every byte outside A-Z a-z 0-9 - . _ ~ becomes %XX; the empty string becomes two single quotes.
 func EncodeString(s string) string {
 	if s == "" {
 		return "''"
