@@ -108,7 +108,7 @@ type LegalInfo struct {
 // ConsentDef is one consent checkbox of a form.
 type ConsentDef struct {
 	ID            int64             `json:"id"`
-	CheckRequired bool              `json:"checkRequired,omitempty"`
+	CheckRequired bool              `json:"checkRequired"`
 	Consent       MultiLocaleString `json:"consent"`
 }
 
