@@ -23,7 +23,8 @@ const DefaultSeenCapacity = 100_000
 // bounded under a flood; size it above the messages expected per tolerance
 // window.
 type MemorySeen struct {
-	// Now is the clock; time.Now when nil.
+	// Now is the clock; time.Now when nil. It must agree with the
+	// Verifier's clock: an id whose until is already past is forgotten.
 	Now func() time.Time
 	// Capacity bounds the ids held; DefaultSeenCapacity when zero.
 	Capacity int

@@ -51,11 +51,8 @@ func SignHeaders(h http.Header, secrets []Secret, id string, timestamp time.Time
 	if err != nil {
 		return err
 	}
-	// Set the map keys directly: the canonical form would capitalise them,
-	// and Standard Webhooks write them lower case (HTTP does not care, but
-	// people reading captures do).
-	h[HeaderID] = []string{id}
-	h[HeaderTimestamp] = []string{strconv.FormatInt(timestamp.Unix(), 10)}
-	h[HeaderSignature] = []string{sig}
+	h.Set(HeaderID, id)
+	h.Set(HeaderTimestamp, strconv.FormatInt(timestamp.Unix(), 10))
+	h.Set(HeaderSignature, sig)
 	return nil
 }
