@@ -144,6 +144,9 @@ func (s *Store) DeleteCallback(ctx context.Context, bu, id string) error {
 			if err := tx.Bucket(bCallbacksByC).Delete(key(bu, c.Contact, id)); err != nil {
 				return err
 			}
+			if err := unindexExpiry(tx, bCallbacks, key(bu, id)); err != nil {
+				return err
+			}
 			return tx.Bucket(bCallbacks).Delete(key(bu, id))
 		})
 	}

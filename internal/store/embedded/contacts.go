@@ -338,7 +338,7 @@ func (s *Store) eraseTx(tx *bolt.Tx, bu, id string) (store.Erasure, error) {
 		er.Removed++
 	}
 	for _, b := range [][]byte{bInteractions, bStepLogs} {
-		n, err := deletePrefix(tx.Bucket(b), prefix(bu, id))
+		n, err := deleteExpiring(tx, b, prefix(bu, id))
 		if err != nil {
 			return er, err
 		}
@@ -429,6 +429,11 @@ func eraseLinked(tx *bolt.Tx, bu, id string) (int, error) {
 		for _, rid := range ids {
 			if bytes.Equal(l.main, bTasks) {
 				if err := deleteTaskOwnerIndex(tx, bu, rid); err != nil {
+					return 0, err
+				}
+			}
+			if bytes.Equal(l.main, bCallbacks) {
+				if err := unindexExpiry(tx, bCallbacks, key(bu, rid)); err != nil {
 					return 0, err
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/journeys-oss/journeys/internal/store"
 	bolt "go.etcd.io/bbolt"
@@ -28,9 +29,9 @@ func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (sto
 			if c.Version == 0 {
 				c.Version = 1
 				_, err := scan(b, prefix(c.BU, string(c.Kind), c.ID, c.Locale), nil, true, func(k, _ []byte) (bool, error) {
-					fmt.Sscan(splitKey(k)[4], &c.Version)
-					c.Version++
-					return false, nil
+					n, err := strconv.Atoi(splitKey(k)[4])
+					c.Version = n + 1
+					return false, err
 				})
 				if err != nil {
 					return err

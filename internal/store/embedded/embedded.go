@@ -271,21 +271,6 @@ func scan(b *bolt.Bucket, pfx, after []byte, backward bool, fn func(k, v []byte)
 	return nil, nil
 }
 
-// deletePrefix removes every key with pfx from b and returns how many.
-func deletePrefix(b *bolt.Bucket, pfx []byte) (int, error) {
-	var keys [][]byte
-	c := b.Cursor()
-	for k, _ := c.Seek(pfx); k != nil && bytes.HasPrefix(k, pfx); k, _ = c.Next() {
-		keys = append(keys, bytes.Clone(k))
-	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return 0, err
-		}
-	}
-	return len(keys), nil
-}
-
 // notFound wraps ErrNotFound with what was looked up.
 func notFound(what string) error { return fmt.Errorf("%s: %w", what, store.ErrNotFound) }
 

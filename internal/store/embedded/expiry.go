@@ -57,13 +57,50 @@ var expiringBuckets = map[string]expiring{
 	},
 }
 
+func expiryIndexKey(bucket, k []byte, t time.Time) []byte {
+	ik := append(append(append([]byte(store.SortableTime(t)), 0), bucket...), 0)
+	return append(ik, k...)
+}
+
+// unindexExpiry removes the expiry index entry of bucket/k, if the record
+// is there and has one (erasure leaves no key naming the contact behind).
+func unindexExpiry(tx *bolt.Tx, bucket, k []byte) error {
+	v := tx.Bucket(bucket).Get(k)
+	if v == nil {
+		return nil
+	}
+	t, err := expiringBuckets[string(bucket)].expiry(v)
+	if err != nil || t.IsZero() {
+		return err
+	}
+	return tx.Bucket(bExpiry).Delete(expiryIndexKey(bucket, k, t))
+}
+
+// deleteExpiring deletes every record with pfx from an expiring bucket,
+// with its expiry index entry, and returns how many.
+func deleteExpiring(tx *bolt.Tx, bucket, pfx []byte) (int, error) {
+	var keys [][]byte
+	c := tx.Bucket(bucket).Cursor()
+	for k, _ := c.Seek(pfx); k != nil && bytes.HasPrefix(k, pfx); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := unindexExpiry(tx, bucket, k); err != nil {
+			return 0, err
+		}
+		if err := tx.Bucket(bucket).Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
 // indexExpiry notes that the record at bucket/k is physically gone at t.
 func indexExpiry(tx *bolt.Tx, bucket, k []byte, t time.Time) error {
 	if t.IsZero() {
 		return nil
 	}
-	ik := append(append(append([]byte(store.SortableTime(t)), 0), bucket...), 0)
-	return tx.Bucket(bExpiry).Put(append(ik, k...), nil)
+	return tx.Bucket(bExpiry).Put(expiryIndexKey(bucket, k, t), nil)
 }
 
 // Sweep deletes every record whose expiry has passed and returns how many

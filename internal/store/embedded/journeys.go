@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 
 	"github.com/journeys-oss/journeys/internal/store"
 	bolt "go.etcd.io/bbolt"
@@ -123,8 +124,10 @@ func (s *Store) Funnel(ctx context.Context, bu, journey string) ([]store.FunnelC
 		err = s.view(ctx, func(tx *bolt.Tx) error {
 			_, err := scan(tx.Bucket(bFunnel), prefix(bu, journey), nil, false, func(k, v []byte) (bool, error) {
 				p := splitKey(k)
-				var version int
-				fmt.Sscan(p[2], &version)
+				version, err := strconv.Atoi(p[2])
+				if err != nil {
+					return false, err
+				}
 				out = append(out, store.FunnelCount{Version: version, Step: p[3], Outcome: p[4], Count: int64(binary.BigEndian.Uint64(v))})
 				return true, nil
 			})
