@@ -89,7 +89,7 @@ func (s *Store) ClaimCallback(ctx context.Context, bu, id string) (store.Callbac
 	if err == nil {
 		err = s.update(ctx, func(tx *bolt.Tx) error {
 			b := tx.Bucket(bCallbacks)
-			if err := getJSON(b, key(bu, id), &c); err != nil {
+			if err := s.getCallback(tx, bu, id, &c); err != nil {
 				return err
 			}
 			claimed, err := c.Claim(s.now())
@@ -138,7 +138,7 @@ func (s *Store) DeleteCallback(ctx context.Context, bu, id string) error {
 	if err == nil {
 		err = s.update(ctx, func(tx *bolt.Tx) error {
 			var c store.Callback
-			if err := getJSON(tx.Bucket(bCallbacks), key(bu, id), &c); err != nil {
+			if err := s.getCallback(tx, bu, id, &c); err != nil {
 				return err
 			}
 			if err := tx.Bucket(bCallbacksByC).Delete(key(bu, c.Contact, id)); err != nil {
@@ -231,4 +231,16 @@ func notHeld(err error) error {
 		return fmt.Errorf("idempotency lease not held: %w", store.ErrConflict)
 	}
 	return err
+}
+
+// getCallback reads a callback, hiding it once past its grace period, as
+// the DynamoDB adapter does (its TTL deletes it then).
+func (s *Store) getCallback(tx *bolt.Tx, bu, id string, c *store.Callback) error {
+	if err := getJSON(tx.Bucket(bCallbacks), key(bu, id), c); err != nil {
+		return err
+	}
+	if store.Expired(c.ExpiresAt.Add(store.CallbackGrace), s.now()) {
+		return store.ErrNotFound
+	}
+	return nil
 }

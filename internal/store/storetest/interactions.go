@@ -31,7 +31,7 @@ func testInteractions(e *env) {
 	for _, i := range in {
 		got := ok(s.AppendInteraction(ctx, bu, i))(t)
 		want := i
-		want.BU, want.ID, want.ExpiresAt = bu, got.ID, i.At.Add(interactionRetention)
+		want.BU, want.ID, want.ExpiresAt = bu, got.ID, i.At.Add(InteractionRetention)
 		same(t, "appended interaction", got, want)
 		if got.ID == "" {
 			t.Fatalf("no id")
@@ -150,7 +150,7 @@ func testStepLogs(e *env) {
 	a := mk("exec-1", "send-1", start, store.StepSent, "")
 	c := mk("exec-2", "send-1", start.Add(time.Minute), store.StepDeferred, "quiet hours")
 	old := mk("exec-0", "send-1", start.Add(-89*24*time.Hour), store.StepSent, "")
-	if a.ID == "" || a.BU != bu || !a.ExpiresAt.Equal(start.Add(stepLogRetention)) {
+	if a.ID == "" || a.BU != bu || !a.ExpiresAt.Equal(start.Add(StepLogRetention)) {
 		t.Fatalf("appended step log %+v", a)
 	}
 	same(t, "contact's log", ok(s.ListStepLogs(ctx, bu, "c-1", ""))(t), []store.StepLog{old, a, c, b})

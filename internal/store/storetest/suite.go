@@ -63,10 +63,10 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// Retention settings the suite runs with.
+// Retention settings the suite runs with (Config).
 const (
-	interactionRetention = 30 * 24 * time.Hour
-	stepLogRetention     = 90 * 24 * time.Hour
+	InteractionRetention = 30 * 24 * time.Hour
+	StepLogRetention     = 90 * 24 * time.Hour
 )
 
 // env is one test's store, clock and context.
@@ -90,8 +90,8 @@ func Config(clock *Clock) store.Config {
 	return store.Config{
 		Now:                  clock.Now,
 		SuppressionKey:       []byte("storetest suppression key"),
-		InteractionRetention: interactionRetention,
-		StepLogRetention:     stepLogRetention,
+		InteractionRetention: InteractionRetention,
+		StepLogRetention:     StepLogRetention,
 	}
 }
 
