@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,11 +143,11 @@ func (s *Store) get(ctx context.Context, pk, sk string, v any) (rev int64, err e
 }
 
 func revOf(it item) int64 {
-	var r int64
 	if n, ok := it[attrRev].(*types.AttributeValueMemberN); ok {
-		fmt.Sscan(n.Value, &r)
+		r, _ := strconv.ParseInt(n.Value, 10, 64)
+		return r
 	}
-	return r
+	return 0
 }
 
 // errCondition is what put returns when its condition failed; callers turn
@@ -205,9 +206,9 @@ func (s *Store) deleteRev(ctx context.Context, pk, sk string, rev int64) error {
 	return err
 }
 
-// update runs a read-modify-write until it wins or fails for a reason
-// other than a concurrent write: fn gets nothing but must read, decide and
-// write with putRev, returning errCondition when it lost.
+// retry runs a read-modify-write attempt until it wins or fails for a
+// reason other than a concurrent write: fn reads, decides and writes with
+// putRev, returning errCondition when another writer got there first.
 func retry(ctx context.Context, fn func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := fn()

@@ -316,4 +316,3 @@ func (s *Store) ContactEnrolments(ctx context.Context, bu, contact string) ([]st
 	store.SortEnrolments(all)
 	return all, nil
 }
-

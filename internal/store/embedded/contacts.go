@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"sort"
 
 	"github.com/journeys-oss/journeys/internal/store"
@@ -164,14 +166,17 @@ func (s *Store) ListContacts(ctx context.Context, bu string, sc store.ContactSca
 	if err != nil {
 		return page, fmt.Errorf("list contacts: %w", err)
 	}
+	shards := store.ShardsOf(sc.Segment, sc.Segments)
 	after, err := decodeCursor(sc.Cursor, prefix(bu))
+	if err == nil && after != nil && !slices.Contains(shards, cursorShard(after)) {
+		err = fmt.Errorf("cursor of another segment: %w", store.ErrInvalid)
+	}
 	if err != nil {
 		return page, fmt.Errorf("list contacts: %w", err)
 	}
 	limit := store.PageLimit(sc.Limit)
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bContacts)
-		shards := store.ShardsOf(sc.Segment, sc.Segments)
 		for i, shard := range shards {
 			pfx := prefix(bu, fmt.Sprintf("%02d", shard))
 			from := after
@@ -444,4 +449,17 @@ func eraseLinked(tx *bolt.Tx, bu, id string) (int, error) {
 		}
 	}
 	return removed, nil
+}
+
+// cursorShard is the shard of a contacts cursor key (bu, shard, id).
+func cursorShard(k []byte) int {
+	p := splitKey(k)
+	if len(p) != 3 {
+		return -1
+	}
+	n, err := strconv.Atoi(p[1])
+	if err != nil {
+		return -1
+	}
+	return n
 }

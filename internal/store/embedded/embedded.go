@@ -271,8 +271,5 @@ func scan(b *bolt.Bucket, pfx, after []byte, backward bool, fn func(k, v []byte)
 	return nil, nil
 }
 
-// notFound wraps ErrNotFound with what was looked up.
-func notFound(what string) error { return fmt.Errorf("%s: %w", what, store.ErrNotFound) }
-
 // isNotFound reports whether err is ErrNotFound.
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -260,9 +260,12 @@ func testContactSegments(e *env) {
 			}
 		}
 	}
-	// A cursor belongs to its business unit.
+	// A cursor belongs to its segment and its business unit.
+	seg0 := ok(s.ListContacts(ctx, bu, store.ContactScan{Segment: 0, Segments: 4, Limit: 2}))(t)
+	_, err := s.ListContacts(ctx, bu, store.ContactScan{Segment: 1, Segments: 4, Cursor: seg0.Next})
+	isErr(t, "cursor of another segment", err, store.ErrInvalid)
 	p := ok(s.ListContacts(ctx, bu, store.ContactScan{Segments: 1, Limit: 2}))(t)
-	_, err := s.ListContacts(ctx, otherBU, store.ContactScan{Segments: 1, Cursor: p.Next})
+	_, err = s.ListContacts(ctx, otherBU, store.ContactScan{Segments: 1, Cursor: p.Next})
 	isErr(t, "cursor of another business unit", err, store.ErrInvalid)
 }
 
