@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sort"
+	"strconv"
 
 	"github.com/journeys-oss/journeys/internal/store"
 	bolt "go.etcd.io/bbolt"
