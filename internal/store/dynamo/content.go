@@ -1,0 +1,169 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/journeys-oss/journeys/internal/store"
+)
+
+func contentPK(owner string) string { return buKey(owner, "CONTENT") }
+
+func contentPrefix(kind store.ContentKind, id, locale string) string {
+	return k(string(kind), id, locale) + "#"
+}
+
+// PutContent implements store.Contents.
+func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (store.Content, error) {
+	err := store.CheckID("bu", bu)
+	if err == nil {
+		err = c.Check()
+	}
+	if err == nil && c.Version < 0 {
+		err = fmt.Errorf("content version %d: %w", c.Version, store.ErrInvalid)
+	}
+	if c.BU = bu; c.Shared {
+		c.BU = store.SharedBU
+	}
+	c.CreatedAt = store.UTC(s.now())
+	if err == nil {
+		auto := c.Version == 0
+		err = retry(ctx, func() error {
+			if auto {
+				latest, err := s.latestContent(ctx, c.BU, c.Kind, c.ID, c.Locale)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					c.Version = 1
+				case err != nil:
+					return err
+				default:
+					c.Version = latest.Version + 1
+				}
+			}
+			it, err := encode(c, attrPK, contentPK(c.BU), attrSK, contentPrefix(c.Kind, c.ID, c.Locale)+num(c.Version))
+			if err != nil {
+				return err
+			}
+			err = s.putRev(ctx, it, 0)
+			if errors.Is(err, errCondition) && !auto {
+				return store.ErrExists
+			}
+			return err // errCondition: another writer took the number; number again
+		})
+	}
+	if err != nil {
+		return store.Content{}, fmt.Errorf("put %s %s %s: %w", c.Kind, c.ID, c.Locale, err)
+	}
+	return c, nil
+}
+
+func (s *Store) latestContent(ctx context.Context, owner string, kind store.ContentKind, id, locale string) (store.Content, error) {
+	var c store.Content
+	in := partition("", contentPK(owner), contentPrefix(kind, id, locale))
+	in.ScanIndexForward, in.Limit = aws.Bool(false), aws.Int32(1)
+	found := false
+	err := s.query(ctx, in, func(it item) (bool, error) {
+		found = true
+		return false, decode(it, &c)
+	})
+	if err == nil && !found {
+		err = store.ErrNotFound
+	}
+	return c, err
+}
+
+// GetContent implements store.Contents.
+func (s *Store) GetContent(ctx context.Context, bu string, kind store.ContentKind, id, locale string, version int) (store.Content, error) {
+	var c store.Content
+	err := store.CheckID("bu", bu)
+	if err == nil {
+		err = store.Content{Kind: kind, ID: id, Locale: locale}.Check()
+	}
+	if err == nil {
+		for _, owner := range []string{bu, store.SharedBU} {
+			if version > 0 {
+				_, err = s.get(ctx, contentPK(owner), contentPrefix(kind, id, locale)+num(version), &c)
+			} else {
+				c, err = s.latestContent(ctx, owner, kind, id, locale)
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				break
+			}
+		}
+	}
+	return c, wrap(fmt.Sprintf("get %s %s %s version %d", kind, id, locale, version), err)
+}
+
+// ListContent implements store.Contents.
+func (s *Store) ListContent(ctx context.Context, bu string) ([]store.Content, error) {
+	if err := store.CheckID("bu", bu); err != nil {
+		return nil, fmt.Errorf("list content: %w", err)
+	}
+	var out []store.Content
+	for _, owner := range []string{bu, store.SharedBU} {
+		// Sort keys run by kind, id, locale, version: the last of each run
+		// is the latest version.
+		err := s.query(ctx, partition("", contentPK(owner), ""), func(it item) (bool, error) {
+			var c store.Content
+			if err := decode(it, &c); err != nil {
+				return false, err
+			}
+			if n := len(out); n > 0 && out[n-1].BU == c.BU && out[n-1].Kind == c.Kind && out[n-1].ID == c.ID && out[n-1].Locale == c.Locale {
+				out[n-1] = c
+			} else {
+				out = append(out, c)
+			}
+			return true, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list content: %w", err)
+		}
+	}
+	store.SortContent(out)
+	return out, nil
+}
+
+func segmentsPK(bu string) string { return buKey(bu, "SEGMENTS") }
+
+// PutSegment implements store.Contents.
+func (s *Store) PutSegment(ctx context.Context, bu string, sg store.Segment) error {
+	err := store.CheckIDs("bu", bu, "segment", sg.Name)
+	if err == nil {
+		sg.BU, sg.UpdatedAt = bu, store.UTC(s.now())
+		var it item
+		if it, err = encode(sg, attrPK, segmentsPK(bu), attrSK, sg.Name); err == nil {
+			err = s.put(ctx, it, "", nil)
+		}
+	}
+	return wrap("put segment "+sg.Name, err)
+}
+
+// GetSegment implements store.Contents.
+func (s *Store) GetSegment(ctx context.Context, bu, name string) (store.Segment, error) {
+	var sg store.Segment
+	err := store.CheckIDs("bu", bu, "segment", name)
+	if err == nil {
+		_, err = s.get(ctx, segmentsPK(bu), name, &sg)
+	}
+	return sg, wrap("get segment "+name, err)
+}
+
+// ListSegments implements store.Contents.
+func (s *Store) ListSegments(ctx context.Context, bu string) ([]store.Segment, error) {
+	if err := store.CheckID("bu", bu); err != nil {
+		return nil, fmt.Errorf("list segments: %w", err)
+	}
+	out, err := queryAll[store.Segment](ctx, s, partition("", segmentsPK(bu), ""))
+	return out, wrap("list segments", err)
+}
+
+// DeleteSegment implements store.Contents.
+func (s *Store) DeleteSegment(ctx context.Context, bu, name string) error {
+	err := store.CheckIDs("bu", bu, "segment", name)
+	if err == nil {
+		err = s.deleteExisting(ctx, segmentsPK(bu), name)
+	}
+	return wrap("delete segment "+name, err)
+}

@@ -1,0 +1,258 @@
+package store
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// JourneyStatus is active, paused or stopped.
+type JourneyStatus string
+
+// Journey statuses.
+const (
+	JourneyActive  JourneyStatus = "active"
+	JourneyPaused  JourneyStatus = "paused"
+	JourneyStopped JourneyStatus = "stopped"
+)
+
+// A Journey is the mutable record of a journey: its status and which version
+// the alias points at. Updates are conditional on Revision.
+type Journey struct {
+	BU        string        `json:"bu"`
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	Status    JourneyStatus `json:"status"`
+	Current   int           `json:"current"`          // version the alias points at; 0 before the first publish
+	Reason    string        `json:"reason,omitempty"` // why paused or stopped
+	Revision  int64         `json:"revision"`
+	CreatedAt time.Time     `json:"createdAt"`
+	UpdatedAt time.Time     `json:"updatedAt"`
+}
+
+// A JourneyVersion is one published, immutable version of a journey.
+type JourneyVersion struct {
+	BU      string `json:"bu"`
+	Journey string `json:"journey"`
+	Version int    `json:"version"`
+	// Source is the journey definition as written (YAML).
+	Source []byte `json:"source"`
+	// ASL is the compiled state machine definition.
+	ASL []byte `json:"asl"`
+	// Content pins content versions: "<kind>/<id>/<locale>" → version.
+	Content map[string]int `json:"content,omitempty"`
+	// StateMachineVersion is the ARN of the Step Functions state machine
+	// version (or the local engine's id for it).
+	StateMachineVersion string    `json:"stateMachineVersion,omitempty"`
+	PublishedBy         string    `json:"publishedBy"`
+	PublishedAt         time.Time `json:"publishedAt"`
+}
+
+// MaxVersionBytes bounds Source plus ASL of a version (the DynamoDB adapter
+// compresses them into one 400 KB item).
+const MaxVersionBytes = 4 << 20
+
+// EnrolmentStatus is the state of one contact in one journey.
+type EnrolmentStatus string
+
+// Enrolment statuses.
+const (
+	EnrolmentActive    EnrolmentStatus = "active"
+	EnrolmentCompleted EnrolmentStatus = "completed"
+	EnrolmentExited    EnrolmentStatus = "exited"
+	EnrolmentGoal      EnrolmentStatus = "goal"
+	EnrolmentFailed    EnrolmentStatus = "failed"
+	EnrolmentStopped   EnrolmentStatus = "stopped"
+)
+
+var enrolmentStatuses = map[EnrolmentStatus]bool{
+	EnrolmentActive: true, EnrolmentCompleted: true, EnrolmentExited: true,
+	EnrolmentGoal: true, EnrolmentFailed: true, EnrolmentStopped: true,
+}
+
+// Check returns ErrInvalid for an unknown status.
+func (s EnrolmentStatus) Check() error {
+	if !enrolmentStatuses[s] {
+		return fmt.Errorf("enrolment status %q: %w", s, ErrInvalid)
+	}
+	return nil
+}
+
+// An Enrolment is one entry of a contact into a journey: the guard against
+// enrolling twice (created conditionally per bu, journey, contact and entry)
+// and the contact's progress.
+type Enrolment struct {
+	BU        string          `json:"bu"`
+	Journey   string          `json:"journey"`
+	Contact   string          `json:"contact"`
+	Entry     string          `json:"entry"`
+	Version   int             `json:"version"`
+	Execution string          `json:"execution,omitempty"`
+	Status    EnrolmentStatus `json:"status"`
+	Step      string          `json:"step,omitempty"`
+	StepSince time.Time       `json:"stepSince,omitzero"`
+	EnteredAt time.Time       `json:"enteredAt"`
+	EndedAt   time.Time       `json:"endedAt,omitzero"`
+	Reason    string          `json:"reason,omitempty"`
+}
+
+// An EnrolmentUpdate changes an enrolment; nil fields stay. Moving to
+// another step sets StepSince; moving to an end status sets EndedAt. An
+// ended enrolment cannot move to another status (ErrConflict); repeating
+// the same end is accepted.
+type EnrolmentUpdate struct {
+	Execution *string
+	Status    *EnrolmentStatus
+	Step      *string
+	Reason    *string
+}
+
+// Apply returns e changed by u at now, or ErrConflict/ErrInvalid.
+func (e Enrolment) Apply(u EnrolmentUpdate, now time.Time) (Enrolment, error) {
+	now = UTC(now)
+	if u.Status != nil {
+		if err := u.Status.Check(); err != nil {
+			return e, err
+		}
+		if e.Status != EnrolmentActive && *u.Status != e.Status {
+			return e, fmt.Errorf("enrolment ended %s, cannot become %s: %w", e.Status, *u.Status, ErrConflict)
+		}
+		if e.Status == EnrolmentActive && *u.Status != EnrolmentActive {
+			e.EndedAt = now
+		}
+		e.Status = *u.Status
+	}
+	if u.Execution != nil {
+		e.Execution = *u.Execution
+	}
+	if u.Step != nil && *u.Step != e.Step {
+		e.Step = *u.Step
+		e.StepSince = now
+	}
+	if u.Reason != nil {
+		e.Reason = *u.Reason
+	}
+	return e, nil
+}
+
+// StepOutcome says what a step did for a contact.
+type StepOutcome string
+
+// Step outcomes.
+const (
+	StepSent     StepOutcome = "sent"
+	StepSkipped  StepOutcome = "skipped"
+	StepDeferred StepOutcome = "deferred"
+	StepFailed   StepOutcome = "failed"
+	StepBranched StepOutcome = "branched"
+	StepWaited   StepOutcome = "waited"
+	StepResumed  StepOutcome = "resumed"
+	StepTimedOut StepOutcome = "timedOut"
+	StepCreated  StepOutcome = "created" // sales task, approval request
+	StepUpdated  StepOutcome = "updated" // contact update
+	StepCalled   StepOutcome = "called"  // webhook action
+	StepEntered  StepOutcome = "entered"
+	StepFinished StepOutcome = "finished"
+)
+
+// A StepLog entry explains what a step did for a contact and why (why a
+// message was or was not sent). Detail holds no personal data.
+type StepLog struct {
+	BU        string            `json:"bu"`
+	Contact   string            `json:"contact"`
+	Journey   string            `json:"journey"`
+	Version   int               `json:"version"`
+	Execution string            `json:"execution"`
+	Step      string            `json:"step"`
+	ID        string            `json:"id"` // set by AppendStepLog
+	At        time.Time         `json:"at"`
+	Outcome   StepOutcome       `json:"outcome"`
+	Reason    string            `json:"reason,omitempty"`
+	Detail    map[string]string `json:"detail,omitempty"`
+	ExpiresAt time.Time         `json:"expiresAt,omitzero"` // At + Config.StepLogRetention
+}
+
+// Prepare validates l for bu and fills its id, UTC time and expiry.
+func (l StepLog) Prepare(bu string, cfg Config) (StepLog, error) {
+	if err := CheckIDs("bu", bu, "contact", l.Contact, "journey", l.Journey, "step", l.Step); err != nil {
+		return l, err
+	}
+	if l.At.IsZero() || l.Outcome == "" {
+		return l, fmt.Errorf("step log without time or outcome: %w", ErrInvalid)
+	}
+	l.BU = bu
+	l.At = UTC(l.At)
+	if l.ID == "" {
+		l.ID = NewID("l-")
+	}
+	if cfg.StepLogRetention > 0 {
+		l.ExpiresAt = l.At.Add(cfg.StepLogRetention)
+	}
+	return l, nil
+}
+
+// FunnelCount is the number of contacts that reached a step of a journey
+// version with an outcome.
+type FunnelCount struct {
+	Version int    `json:"version"`
+	Step    string `json:"step"`
+	Outcome string `json:"outcome"`
+	Count   int64  `json:"count"`
+}
+
+// PrepareEnrolment validates a new enrolment for bu and fills its defaults:
+// status active, EnteredAt now, StepSince EnteredAt when a step is set.
+func PrepareEnrolment(bu string, e Enrolment, now time.Time) (Enrolment, error) {
+	if err := CheckIDs("bu", bu, "journey", e.Journey, "contact", e.Contact, "entry", e.Entry); err != nil {
+		return e, err
+	}
+	if e.Status == "" {
+		e.Status = EnrolmentActive
+	}
+	if err := e.Status.Check(); err != nil {
+		return e, err
+	}
+	e.BU = bu
+	e.EnteredAt = UTC(e.EnteredAt)
+	if e.EnteredAt.IsZero() {
+		e.EnteredAt = UTC(now)
+	}
+	if e.Step != "" && e.StepSince.IsZero() {
+		e.StepSince = e.EnteredAt
+	}
+	e.StepSince, e.EndedAt = UTC(e.StepSince), UTC(e.EndedAt)
+	return e, nil
+}
+
+// SortEnrolments orders enrolments oldest first (then by journey, entry).
+func SortEnrolments(es []Enrolment) {
+	sort.Slice(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if !a.EnteredAt.Equal(b.EnteredAt) {
+			return a.EnteredAt.Before(b.EnteredAt)
+		}
+		if a.Journey != b.Journey {
+			return a.Journey < b.Journey
+		}
+		return a.Entry < b.Entry
+	})
+}
+
+// Latest returns the most recent of a non-empty list of enrolments.
+func Latest(es []Enrolment) Enrolment {
+	SortEnrolments(es)
+	return es[len(es)-1]
+}
+
+// FilterStepLogs keeps the unexpired entries of one execution ("" for all)
+// and sorts them by time.
+func FilterStepLogs(ls []StepLog, execution string, now time.Time) []StepLog {
+	out := ls[:0]
+	for _, l := range ls {
+		if (execution == "" || l.Execution == execution) && !Expired(l.ExpiresAt, now) {
+			out = append(out, l)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}

@@ -1,0 +1,174 @@
+package storetest
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/journeys-oss/journeys/internal/store"
+)
+
+func testJourneys(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	_, err := s.GetJourney(ctx, bu, "welcome")
+	isErr(t, "missing journey", err, store.ErrNotFound)
+	j := ok(s.PutJourney(ctx, bu, store.Journey{ID: "welcome", Name: "Welcome", Status: store.JourneyActive}))(t)
+	want := store.Journey{BU: bu, ID: "welcome", Name: "Welcome", Status: store.JourneyActive, Revision: 1, CreatedAt: start, UpdatedAt: start}
+	same(t, "created journey", j, want)
+	_, err = s.PutJourney(ctx, bu, store.Journey{ID: "welcome", Name: "Again"})
+	isErr(t, "create twice", err, store.ErrExists)
+
+	e.clock.Advance(time.Minute)
+	j.Status, j.Reason, j.Current = store.JourneyPaused, "legal review", 2
+	j2 := ok(s.PutJourney(ctx, bu, j))(t)
+	want.Status, want.Reason, want.Current, want.Revision, want.UpdatedAt = store.JourneyPaused, "legal review", 2, 2, start.Add(time.Minute)
+	same(t, "updated journey", j2, want)
+	_, err = s.PutJourney(ctx, bu, j) // j still has revision 1
+	isErr(t, "stale revision", err, store.ErrConflict)
+	_, err = s.PutJourney(ctx, bu, store.Journey{ID: "ghost", Revision: 4})
+	isErr(t, "update of a missing journey", err, store.ErrNotFound)
+	same(t, "stored journey", ok(s.GetJourney(ctx, bu, "welcome"))(t), want)
+
+	ok(s.PutJourney(ctx, bu, store.Journey{ID: "abandoned-cart", Name: "Cart", Status: store.JourneyActive}))(t)
+	var ids []string
+	for _, j := range ok(s.ListJourneys(ctx, bu))(t) {
+		ids = append(ids, j.ID)
+	}
+	same(t, "journey ids", ids, []string{"abandoned-cart", "welcome"})
+}
+
+func testVersions(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	// A large compiled definition, as a big journey produces.
+	asl := []byte(`{"Comment":"welcome","StartAt":"A","States":{` + strings.Repeat(`"S":{"Type":"Pass","Next":"T"},`, 6000) + `"Z":{"Type":"Succeed"}}}`)
+	v1 := store.JourneyVersion{Journey: "welcome", Version: 1, Source: []byte("name: welcome\n"), ASL: asl, Content: map[string]int{"template/welcome/en": 3},
+		StateMachineVersion: "arn:aws:states:us-east-1:123456789012:stateMachine:welcome:1", PublishedBy: "user-1", PublishedAt: start}
+	noErr(t, s.CreateVersion(ctx, bu, v1))
+	isErr(t, "version number taken", s.CreateVersion(ctx, bu, store.JourneyVersion{Journey: "welcome", Version: 1, PublishedAt: start}), store.ErrExists)
+	isErr(t, "version 0", s.CreateVersion(ctx, bu, store.JourneyVersion{Journey: "welcome", Version: 0}), store.ErrInvalid)
+	v2 := store.JourneyVersion{Journey: "welcome", Version: 2, Source: []byte("name: welcome\n# v2\n"), ASL: []byte(`{}`), PublishedBy: "user-2", PublishedAt: start.Add(time.Hour)}
+	noErr(t, s.CreateVersion(ctx, bu, v2))
+	noErr(t, s.CreateVersion(ctx, bu, store.JourneyVersion{Journey: "welcome-2", Version: 1, PublishedAt: start}))
+	v1.BU, v2.BU = bu, bu
+	got := ok(s.GetVersion(ctx, bu, "welcome", 1))(t)
+	if !bytes.Equal(got.ASL, asl) {
+		t.Fatalf("large ASL did not survive: %d bytes back of %d", len(got.ASL), len(asl))
+	}
+	got.ASL, v1.ASL = nil, nil // compared above; cmp is slow on 200 KB
+	same(t, "version 1", got, v1)
+	v1.ASL = asl
+	vs := ok(s.ListVersions(ctx, bu, "welcome"))(t)
+	if len(vs) != 2 || !bytes.Equal(vs[0].ASL, asl) {
+		t.Fatalf("listed %d versions", len(vs))
+	}
+	vs[0].ASL, v1.ASL = nil, nil
+	same(t, "versions", vs, []store.JourneyVersion{v1, v2})
+	_, err := s.GetVersion(ctx, bu, "welcome", 3)
+	isErr(t, "missing version", err, store.ErrNotFound)
+}
+
+func testFunnel(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	same(t, "empty funnel", ok(s.Funnel(ctx, bu, "welcome"))(t), []store.FunnelCount(nil))
+	for range 3 {
+		noErr(t, s.IncrementFunnel(ctx, bu, "welcome", 1, "send-1", "sent", 1))
+	}
+	noErr(t, s.IncrementFunnel(ctx, bu, "welcome", 1, "send-1", "skipped", 2))
+	noErr(t, s.IncrementFunnel(ctx, bu, "welcome", 2, "send-1", "sent", 5))
+	noErr(t, s.IncrementFunnel(ctx, bu, "welcome", 10, "a-step", "sent", 1))
+	noErr(t, s.IncrementFunnel(ctx, bu, "welcome", 1, "branch", "branched", 1))
+	noErr(t, s.IncrementFunnel(ctx, bu, "other", 1, "send-1", "sent", 7))
+	same(t, "funnel", ok(s.Funnel(ctx, bu, "welcome"))(t), []store.FunnelCount{
+		{Version: 1, Step: "branch", Outcome: "branched", Count: 1},
+		{Version: 1, Step: "send-1", Outcome: "sent", Count: 3},
+		{Version: 1, Step: "send-1", Outcome: "skipped", Count: 2},
+		{Version: 2, Step: "send-1", Outcome: "sent", Count: 5},
+		{Version: 10, Step: "a-step", Outcome: "sent", Count: 1},
+	})
+}
+
+func testEnrolments(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	_, err := s.GetEnrolment(ctx, bu, "welcome", "c-1", "e-1")
+	isErr(t, "missing enrolment", err, store.ErrNotFound)
+	_, err = s.LatestEnrolment(ctx, bu, "welcome", "c-1")
+	isErr(t, "no latest", err, store.ErrNotFound)
+	_, err = s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-1", store.EnrolmentUpdate{Step: store.String("x")})
+	isErr(t, "update missing", err, store.ErrNotFound)
+	_, err = s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-1", Entry: "e-1", Status: "dancing"})
+	isErr(t, "unknown status", err, store.ErrInvalid)
+
+	e1 := ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-1", Entry: "e-1", Version: 3, Step: "start"}))(t)
+	want := store.Enrolment{BU: bu, Journey: "welcome", Contact: "c-1", Entry: "e-1", Version: 3, Status: store.EnrolmentActive, Step: "start", StepSince: start, EnteredAt: start}
+	same(t, "created enrolment", e1, want)
+	_, err = s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-1", Entry: "e-1", Version: 4})
+	isErr(t, "enrol twice", err, store.ErrExists)
+	same(t, "first enrolment kept", ok(s.GetEnrolment(ctx, bu, "welcome", "c-1", "e-1"))(t), want)
+
+	e.clock.Advance(time.Minute)
+	exec := "arn:aws:states:us-east-1:123456789012:execution:welcome:abc"
+	want.Execution, want.Step, want.StepSince = exec, "send-1", start.Add(time.Minute)
+	same(t, "moved", ok(s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-1", store.EnrolmentUpdate{Execution: &exec, Step: store.String("send-1")}))(t), want)
+	e.clock.Advance(time.Minute)
+	same(t, "same step keeps its time", ok(s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-1", store.EnrolmentUpdate{Step: store.String("send-1")}))(t), want)
+	goal := store.EnrolmentGoal
+	want.Status, want.EndedAt, want.Reason = goal, start.Add(2*time.Minute), "purchased"
+	same(t, "ended", ok(s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-1", store.EnrolmentUpdate{Status: &goal, Reason: store.String("purchased")}))(t), want)
+	same(t, "same end again", ok(s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-1", store.EnrolmentUpdate{Status: &goal}))(t), want)
+	failed := store.EnrolmentFailed
+	_, err = s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-1", store.EnrolmentUpdate{Status: &failed})
+	isErr(t, "ended differently", err, store.ErrConflict)
+
+	e.clock.Advance(time.Hour)
+	e2 := ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-1", Entry: "e-0-later", Version: 4}))(t)
+	other := ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "nurture", Contact: "c-1", Entry: "e-9", Version: 1, EnteredAt: start.Add(30 * time.Minute)}))(t)
+	ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-2", Entry: "e-1", Version: 4}))(t)
+	same(t, "latest (by time, not by entry id)", ok(s.LatestEnrolment(ctx, bu, "welcome", "c-1"))(t), e2)
+	same(t, "contact's enrolments", ok(s.ContactEnrolments(ctx, bu, "c-1"))(t), []store.Enrolment{want, other, e2})
+}
+
+func testEnrolmentPaging(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	var active, done []string
+	for i := range 40 {
+		c := fmt.Sprintf("c-%02d", i)
+		ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: c, Entry: "e-1", Version: 1}))(t)
+		if i%4 == 0 {
+			completed := store.EnrolmentCompleted
+			ok(s.UpdateEnrolment(ctx, bu, "welcome", c, "e-1", store.EnrolmentUpdate{Status: &completed}))(t)
+			done = append(done, c)
+		} else {
+			active = append(active, c)
+		}
+	}
+	ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "other", Contact: "c-00", Entry: "e-1", Version: 1}))(t)
+	list := func(status store.EnrolmentStatus, limit int) []string {
+		var ids []string
+		for _, en := range collect(t, func(cur string) (store.Page[store.Enrolment], error) {
+			p, err := s.ListEnrolments(ctx, bu, "welcome", status, cur, limit)
+			if err == nil && len(p.Items) > limit {
+				t.Fatalf("page of %d over limit %d", len(p.Items), limit)
+			}
+			return p, err
+		}) {
+			if en.Status != status || en.Journey != "welcome" {
+				t.Fatalf("listed %+v under %s", en, status)
+			}
+			ids = append(ids, en.Contact)
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	for _, limit := range []int{3, 7, 100} {
+		same(t, fmt.Sprintf("active, pages of %d", limit), list(store.EnrolmentActive, limit), active)
+		same(t, fmt.Sprintf("completed, pages of %d", limit), list(store.EnrolmentCompleted, limit), done)
+	}
+	same(t, "none failed", list(store.EnrolmentFailed, 10), []string(nil))
+	_, err := s.ListEnrolments(ctx, bu, "welcome", "unknown", "", 0)
+	isErr(t, "unknown status", err, store.ErrInvalid)
+	p := ok(s.ListEnrolments(ctx, bu, "welcome", store.EnrolmentActive, "", 2))(t)
+	_, err = s.ListEnrolments(ctx, bu, "other", store.EnrolmentActive, p.Next, 2)
+	isErr(t, "cursor of another journey", err, store.ErrInvalid)
+}
