@@ -3,5 +3,9 @@ package main
 // extraCommands lists the subcommands beyond version. Each entry's run
 // function lives in a file named after the command.
 func extraCommands() []command {
-	return []command{}
+	return []command{
+		{"validate", "check journeys, segments, the contact schema and sample contacts", runValidate},
+		{"compile", "compile journeys to Step Functions state machines (ASL JSON)", runCompile},
+		{"graph", "print a journey as a Mermaid flowchart", runGraph},
+	}
 }

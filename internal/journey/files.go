@@ -79,7 +79,7 @@ func (*SampleContact) kindName() string { return "contact" }
 type SampleInteraction struct {
 	Meta     `yaml:"-"`
 	Type     string `yaml:"type"`
-	At       Date   `yaml:"at"`
+	When     Date   `yaml:"at"`
 	Channel  string `yaml:"channel,omitempty"`
 	Template string `yaml:"template,omitempty"`
 	Journey  string `yaml:"journey,omitempty"`

@@ -63,6 +63,21 @@ type StepRequest struct {
 	Token     string `json:"token,omitempty"`   // $$.Task.Token, for waitEvent and approval
 	Outcome   string `json:"outcome,omitempty"` // for finish: one of the Outcome* constants
 	Cause     string `json:"cause,omitempty"`   // for finish after a failure: the error cause
+
+	// Added in the journey compiler (still payload version 1; handlers
+	// must accept their absence).
+
+	// Error is, for finish after a caught error (exited, goal, failed),
+	// the error name ($.error.Error): Journey.Exited, States.TaskFailed...
+	Error string `json:"error,omitempty"`
+	// Attrs names the declared non-personal attributes the task must
+	// return in StepResult.Attrs: every one of them, with the zero value
+	// of its type ("", 0, false) when the contact lacks it, because the
+	// machine selects each by path. Sent to attrs tasks and to the
+	// send/salesTask/webhook/update tasks that precede native Choices.
+	Attrs []string `json:"attrs,omitempty"`
+	// Variant is, for finish of a split's holdout, "holdout".
+	Variant string `json:"variant,omitempty"`
 }
 
 // Outcomes recorded by the finish operation.
