@@ -22,6 +22,9 @@ func (c *checker) checkSteps() {
 		kinds := s.Kinds()
 		switch len(kinds) {
 		case 0:
+			if len(s.Unknown) > 0 {
+				break // the unknown key was reported
+			}
 			c.add(s.Pos, allowed(stepKinds), "step %q has no kind", s.ID)
 		case 1:
 		default:
@@ -116,10 +119,12 @@ func (c *checker) checkSend(s *Step) {
 		c.stepErr(s, x.At("customChannel"), "set channel: custom", "\"customChannel\" is only used with channel: custom")
 	}
 	if x.Template == "" {
-		c.stepErr(s, x.Pos, "", "send needs a \"template\"")
+		if len(x.Unknown) == 0 {
+			c.stepErr(s, x.Pos, "", "send needs a \"template\"")
+		}
 		return
 	}
-	if c.lib.Content == nil || c.out.Schema == nil {
+	if c.lib.Content == nil || c.out.Schema == nil || !contains(channels, x.Channel) {
 		return
 	}
 	ref := TemplateRef{Step: s.ID, Channel: x.Channel, CustomChannel: x.CustomChannel, ID: x.Template, Pos: x.At("template")}

@@ -277,6 +277,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		idx, ok := fields[key]
 		if !ok {
 			d.add(k, didYouMean(key, keysOf(t)), "unknown key %q in the %s", key, kindName(t))
+			if m != nil {
+				m.Unknown = append(m.Unknown, key)
+			}
 			continue
 		}
 		if m != nil {

@@ -40,7 +40,7 @@ func ReadJourney(file string, lib *Library) (*Checked, Problems) {
 		// Check what can be checked, to report everything at once, but a
 		// journey that did not parse cleanly is never compiled.
 		_, more := Check(j, lib)
-		return nil, append(probs, more...).Sort()
+		return nil, probs.Merge(more)
 	}
 	return Check(j, lib)
 }

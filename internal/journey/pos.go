@@ -43,6 +43,9 @@ func (p Pos) Before(q Pos) bool {
 type Meta struct {
 	Pos  Pos            `yaml:"-" json:"-"`
 	Keys map[string]Pos `yaml:"-" json:"-"`
+	// Unknown lists keys the mapping had that the model does not know
+	// (already reported); checks that would only repeat them are skipped.
+	Unknown []string `yaml:"-" json:"-"`
 }
 
 // At returns the position of the value of key, or of the mapping itself when

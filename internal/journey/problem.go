@@ -78,3 +78,20 @@ func (ps Problems) Err() error {
 	}
 	return ps
 }
+
+// Merge adds later problems to earlier ones, leaving out those at a
+// position where an earlier problem already is: a value that could not be
+// read is reported once, not again by every check that looks at it.
+func (ps Problems) Merge(later Problems) Problems {
+	at := make(map[Pos]bool, len(ps))
+	for _, p := range ps {
+		at[p.Pos] = true
+	}
+	out := append(Problems(nil), ps...)
+	for _, p := range later {
+		if !at[p.Pos] {
+			out = append(out, p)
+		}
+	}
+	return out.Sort()
+}
