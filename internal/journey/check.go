@@ -53,6 +53,11 @@ func Check(j *Journey, lib *Library) (*Checked, Problems) {
 		c.checkGraph()
 	}
 	if len(c.probs) > 0 {
+		for i, p := range c.probs {
+			if !p.Pos.IsValid() { // a node the parser could not place
+				c.probs[i].Pos = Pos{File: j.Pos.File, Line: max(j.Pos.Line, 1), Col: max(j.Pos.Col, 1)}
+			}
+		}
 		return nil, c.probs.Sort()
 	}
 	return c.out, nil

@@ -153,7 +153,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 			v.SetFloat(f)
 		}
 	case reflect.Interface:
-		v.Set(reflect.ValueOf(d.generic(n, 0)))
+		if g := d.generic(n, 0); g != nil {
+			v.Set(reflect.ValueOf(g))
+		}
 	default:
 		d.add(n, "", "cannot read a value of Go type %s here", v.Type())
 	}
@@ -244,15 +246,15 @@ func kindName(t reflect.Type) string {
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
-	if n.Kind != yaml.MappingNode {
-		d.add(n, "", "expected a mapping (key: value) for the %s, got %s", kindName(v.Type()), describe(n))
-		return
-	}
 	var m *Meta
 	if mh, ok := v.Addr().Interface().(metaHolder); ok {
 		m = mh.meta()
 		m.Pos = d.pos(n)
 		m.Keys = make(map[string]Pos, len(n.Content)/2)
+	}
+	if n.Kind != yaml.MappingNode {
+		d.add(n, "", "expected a mapping (key: value) for the %s, got %s", kindName(v.Type()), describe(n))
+		return
 	}
 	t := v.Type()
 	fields := make(map[string]int, t.NumField())

@@ -183,6 +183,9 @@ func (s *Schema) segmentAttrs() []segment.Attribute {
 	out := make([]segment.Attribute, 0, len(s.Attributes))
 	for _, n := range s.Names() {
 		a := s.Attributes[n]
+		if !contains(attrTypes, a.Type) {
+			continue // reported by checkSchema
+		}
 		out = append(out, segment.Attribute{Name: n, Type: segment.Type(a.Type), Personal: a.Personal})
 	}
 	return out

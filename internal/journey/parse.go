@@ -78,7 +78,6 @@ func checkSchema(s *Schema) Problems {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	types := []string{"string", "int", "double", "bool", "timestamp", "list"}
 	for _, n := range names {
 		a := s.Attributes[n]
 		if a == nil {
@@ -91,9 +90,9 @@ func checkSchema(s *Schema) Problems {
 		}
 		switch {
 		case a.Type == "":
-			p.Add(a.Pos, allowed(types), "attribute %q: missing \"type\"", n)
-		case !contains(types, a.Type):
-			p.Add(a.At("type"), didYouMean(a.Type, types), "attribute %q: unknown type %q", n, a.Type)
+			p.Add(a.Pos, allowed(attrTypes), "attribute %q: missing \"type\"", n)
+		case !contains(attrTypes, a.Type):
+			p.Add(a.At("type"), didYouMean(a.Type, attrTypes), "attribute %q: unknown type %q", n, a.Type)
 		}
 		if len(a.Values) > 0 && a.Type != "string" {
 			p.Add(a.At("values"), "only string attributes list allowed values", "attribute %q: values given for a %s", n, a.Type)
@@ -101,6 +100,9 @@ func checkSchema(s *Schema) Problems {
 	}
 	return p
 }
+
+// attrTypes are the attribute types a contact schema may declare.
+var attrTypes = []string{"string", "int", "double", "bool", "timestamp", "list"}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -19,6 +19,9 @@ func nearest(name string, candidates []string) string {
 	if limit > 3 {
 		limit = 3
 	}
+	if limit >= len(name) {
+		limit = len(name) - 1
+	}
 	if bestD < 0 || bestD > limit {
 		return ""
 	}

@@ -74,7 +74,7 @@ func (e *Env) issue(line, col int, msg string) Issue {
 		if n := nearest(m[1], cands); n != "" {
 			is.Hint = fmt.Sprintf("did you mean %q?", n)
 		} else {
-			is.Hint = "the contact schema declares it; see journeys/schema"
+			is.Hint = "declare it in the contact schema (journeys/schema)"
 		}
 	}
 	if m := undeclaredRef.FindStringSubmatch(msg); m != nil && !strings.Contains(msg, "did you mean") {
