@@ -81,4 +81,3 @@ func checkSource(t testing.TB, src string) []string {
 	_, more := Check(j, testLib(t))
 	return problemLines(probs.Merge(more))
 }
-
