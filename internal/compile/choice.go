@@ -134,7 +134,7 @@ func (m *compiler) splitStep(i int) {
 			next = m.target(e.To)
 		} else {
 			next = m.names.sub(m.title[i], "holdout")
-			m.finishTask(next, h.Pos, "the holdout receives nothing: "+stepComment(s), s.ID, wire.OutcomeCompleted, "holdout", m.use(roleDone))
+			defer m.finishTask(next, h.Pos, "the holdout receives nothing: "+stepComment(s), s.ID, wire.OutcomeCompleted, "holdout", m.use(roleDone))
 		}
 		branches = append(branches, branch{h.Weight, next})
 	}

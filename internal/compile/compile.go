@@ -272,7 +272,7 @@ func (m *compiler) planAttrs() {
 			continue
 		}
 		for _, e := range es {
-			if e.To >= 0 && e.Role != "failure" && transparent(e.To) {
+			if e.To >= 0 && e.Role != "failure" && transparent(e.To) && !m.refresh[e.To] {
 				m.returnsAttrs[i] = true
 			}
 		}

@@ -156,7 +156,9 @@ func (m *compiler) guard(task *obj, name string, pos journey.Pos, failure string
 	catches := []any{
 		catch([]string{wire.ErrDeferred}, "$.deferred", deferName),
 		catch([]string{wire.ErrExited}, "$.error", m.use(roleExited)),
-		catch([]string{wire.ErrGoalReached}, "$.error", m.use(roleGoal)),
+	}
+	if m.j.Goal != nil { // only a journey with a goal reaches it
+		catches = append(catches, catch([]string{wire.ErrGoalReached}, "$.error", m.use(roleGoal)))
 	}
 	if failure != "" {
 		catches = append(catches, catch([]string{wire.ErrDeliveryFailed}, "$.error", failure))
