@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"path/filepath"
 	"regexp"
 	"sort"
 )
@@ -122,7 +121,3 @@ func requireString(p *Problems, m Meta, key, val, what string) {
 		}
 	}
 }
-
-// base is the file name without its folder, as it appears in comments of
-// generated files.
-func base(file string) string { return filepath.Base(file) }
