@@ -96,9 +96,10 @@ func (*Wait) kindName() string { return "wait" }
 // the timeout.
 type WaitFor struct {
 	Meta      `yaml:"-"`
-	Events    []*EventBranch `yaml:"events"`
-	Timeout   Duration       `yaml:"timeout"`
-	OnTimeout string         `yaml:"onTimeout,omitempty"`
+	Events  []*EventBranch `yaml:"events"`
+	Timeout Duration       `yaml:"timeout"`
+	// OnTimeout, like an event's Next, defaults to the next step.
+	OnTimeout string `yaml:"onTimeout,omitempty"`
 }
 
 func (*WaitFor) kindName() string { return "waitFor" }
@@ -176,7 +177,7 @@ type Variant struct {
 func (*Variant) kindName() string { return "variant" }
 
 // A Holdout is the share of contacts (percent) that receive nothing; they
-// go to Next, or end the journey.
+// go to Next, or end the journey (recorded as the split's holdout).
 type Holdout struct {
 	Meta   `yaml:"-"`
 	Weight float64 `yaml:"weight"`
@@ -192,9 +193,10 @@ type Approval struct {
 	Approvers string   `yaml:"approvers,omitempty"`
 	Message   string   `yaml:"message,omitempty"`
 	Timeout   Duration `yaml:"timeout"`
-	OnApprove string   `yaml:"onApprove,omitempty"`
-	OnReject  string   `yaml:"onReject"`
-	OnTimeout string   `yaml:"onTimeout,omitempty"`
+	// OnApprove defaults to the next step; OnTimeout to OnReject.
+	OnApprove string `yaml:"onApprove,omitempty"`
+	OnReject  string `yaml:"onReject"`
+	OnTimeout string `yaml:"onTimeout,omitempty"`
 }
 
 func (*Approval) kindName() string { return "approval" }
