@@ -95,7 +95,7 @@ func (*Wait) kindName() string { return "wait" }
 // WaitFor waits for one of several events, each with its branch, or for
 // the timeout.
 type WaitFor struct {
-	Meta      `yaml:"-"`
+	Meta    `yaml:"-"`
 	Events  []*EventBranch `yaml:"events"`
 	Timeout Duration       `yaml:"timeout"`
 	// OnTimeout, like an event's Next, defaults to the next step.
