@@ -69,8 +69,8 @@ statemachines: cli ## regenerate statemachines/*.asl.json from journeys/
 	$(BUILD)/journeys compile --out statemachines journeys/*.journey.yaml
 
 .PHONY: schema
-schema: ## regenerate the journey JSON Schema from the Go types
-	go run ./internal/journey/schemagen > schema/journey.schema.json
+schema: ## regenerate the JSON Schemas of journey, segment, contact schema and contacts files from the Go types
+	go run ./internal/journey/schemagen schema
 
 ## ---- quality ----------------------------------------------------------------
 

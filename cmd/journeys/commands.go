@@ -5,5 +5,8 @@ package main
 func extraCommands() []command {
 	return []command{
 		{"linkedin", "manage LinkedIn lead notification subscriptions", runLinkedIn},
+		{"validate", "check journeys, segments, the contact schema and sample contacts", runValidate},
+		{"compile", "compile journeys to Step Functions state machines (ASL JSON)", runCompile},
+		{"graph", "print a journey as a Mermaid flowchart", runGraph},
 	}
 }

@@ -8,6 +8,50 @@
 // so handlers must keep serving every payload version any still-running
 // machine sends: fields are only ever added, and V says which shape a
 // payload has.
+//
+// # What compiled machines send and expect (internal/compile)
+//
+// Execution input: Execution. Machines read $.bu, $.journey, $.version,
+// $.contact and $.entry; they never read $.event or need $.attrs in the
+// input (they load attributes themselves). While running they write only
+// these keys of the state: attrs, cond, wait, received, approval, split,
+// deferred, error.
+//
+// Every Task sends a StepRequest with v, op, bu, journey, version,
+// contact, entry, execution and step, plus the fields named below, to the
+// function named in brackets:
+//   - OpSend [send], OpSalesTask [sales-task], OpWebhook [webhook-action],
+//     OpUpdate [update-contact]: do the step. Return a StepResult with
+//     Status; when the request lists Attrs, Attrs must hold every listed
+//     name (zero value when unset). A send skipped for consent, a
+//     suppression or a "skip" frequency cap returns normally.
+//     Send and webhook may raise ErrDeliveryFailed (the step's onFailure
+//     target, else the next step).
+//   - OpAttrs [evaluate]: return Attrs, every name in Attrs.
+//   - OpCondition [evaluate]: an if step returns Result; a switch step
+//     returns Case, the matching case's value as text (journey.CaseID), or
+//     anything else (such as "default") for the default branch.
+//   - OpWaitUntil [evaluate]: return Until, the next time of day of the
+//     step in the contact's time zone (on its weekdays), RFC 3339.
+//   - OpWaitEvent [wait-register] with Token: store the token under an
+//     opaque single-use id and return. The event intake resumes it with
+//     SendTaskSuccess output EventOutput{Event: one of the step's event
+//     names}; the step's timeout arrives as States.Timeout.
+//   - OpApproval [approval-request] with Token: store it, ask the flow.
+//     Approve: SendTaskSuccess ApprovalOutput; reject: SendTaskFailure
+//     with error ErrRejected; the timeout arrives as States.Timeout.
+//   - OpFinish [finish] with Outcome; Step is the end step's id, the split
+//     step's id with Variant "holdout" for a holdout, or "" for the shared
+//     ends; Error and Cause carry the caught error for exited, goal and
+//     failed. Record it idempotently.
+//
+// Every task (finish excepted) may raise ErrDeferred (message: RFC 3339
+// time; the machine waits, then calls the same step again), ErrExited,
+// and, in a journey with a goal, ErrGoalReached; a waiting token may be
+// failed with ErrExited or ErrGoalReached too. ErrTransient and Lambda's
+// transient errors are retried (4 times, 2 s doubling, at most 60 s,
+// full jitter); any other error is recorded by finish (failed) and fails
+// the execution. OpSplit is not sent: splits hash without Lambda.
 package wire
 
 import (
@@ -63,6 +107,21 @@ type StepRequest struct {
 	Token     string `json:"token,omitempty"`   // $$.Task.Token, for waitEvent and approval
 	Outcome   string `json:"outcome,omitempty"` // for finish: one of the Outcome* constants
 	Cause     string `json:"cause,omitempty"`   // for finish after a failure: the error cause
+
+	// Added in the journey compiler (still payload version 1; handlers
+	// must accept their absence).
+
+	// Error is, for finish after a caught error (exited, goal, failed),
+	// the error name ($.error.Error): Journey.Exited, States.TaskFailed...
+	Error string `json:"error,omitempty"`
+	// Attrs names the declared non-personal attributes the task must
+	// return in StepResult.Attrs: every one of them, with the zero value
+	// of its type ("", 0, false) when the contact lacks it, because the
+	// machine selects each by path. Sent to attrs tasks and to the
+	// send/salesTask/webhook/update tasks that precede native Choices.
+	Attrs []string `json:"attrs,omitempty"`
+	// Variant is, for finish of a split's holdout, "holdout".
+	Variant string `json:"variant,omitempty"`
 }
 
 // Outcomes recorded by the finish operation.

@@ -1,0 +1,366 @@
+package compile
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/wire"
+)
+
+// title is the state name a person reads in the console for a step.
+func title(s *journey.Step) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	switch {
+	case s.Send != nil:
+		ch := map[string]string{journey.ChannelEmail: "email", journey.ChannelSMS: "SMS"}[s.Send.Channel]
+		if ch == "" {
+			ch = s.Send.CustomChannel
+		}
+		return fmt.Sprintf("Send %s %s", ch, s.Send.Template)
+	case s.Wait != nil:
+		w := s.Wait
+		switch {
+		case w.Duration.IsSet():
+			return "Wait " + journey.FormatDuration(w.Duration.D)
+		case w.Until.IsSet():
+			return "Wait until " + w.Until.T.Format("2006-01-02 15.04 UTC")
+		default:
+			days := ""
+			if len(w.Weekdays) > 0 {
+				days = " on " + strings.Join(w.Weekdays, " ")
+			}
+			return fmt.Sprintf("Wait until %02dh%02d%s", w.TimeOfDay.Hour, w.TimeOfDay.Minute, days)
+		}
+	case s.WaitFor != nil:
+		var evs []string
+		for _, e := range s.WaitFor.Events {
+			evs = append(evs, e.Event)
+		}
+		return "Wait for " + strings.Join(evs, " or ")
+	case s.If != nil:
+		if s.If.Segment != "" {
+			return "In segment " + s.If.Segment
+		}
+		return "Check " + s.ID
+	case s.Switch != nil:
+		return "Switch on " + s.Switch.Attribute
+	case s.Split != nil:
+		return "Split " + s.ID
+	case s.Approval != nil:
+		return "Approval " + s.ID
+	case s.SalesTask != nil:
+		return "Sales task " + s.ID
+	case s.Webhook != nil:
+		return "Webhook " + s.Webhook.Action
+	case s.Update != nil:
+		return "Update contact " + s.ID
+	case s.End:
+		return "End " + s.ID
+	}
+	return s.ID
+}
+
+// add writes a state, records its position and its edges for the stats.
+func (m *compiler) add(name string, pos journey.Pos, state *obj) {
+	m.states.set(name, state)
+	m.pos[name] = pos
+	m.graph[name] = graphNode(*state)
+}
+
+// target returns the first state of an edge's target.
+func (m *compiler) target(to int) string {
+	if to == journey.End {
+		return m.use(roleCompleted)
+	}
+	return m.entry[to]
+}
+
+func (m *compiler) use(role string) string {
+	m.used[role] = true
+	return m.shared[role]
+}
+
+func (m *compiler) edge(i int, role, label string) journey.Edge {
+	for _, e := range m.c.Edges[i] {
+		if e.Role == role && (label == "" || e.Label == label) {
+			return e
+		}
+	}
+	return journey.Edge{To: journey.End}
+}
+
+// payload is a wire.StepRequest with the execution's ids.
+func payload(op, step string, extra ...any) *obj {
+	p := o(
+		"v", wire.Version,
+		"op", op,
+		"bu.$", "$.bu",
+		"journey.$", "$.journey",
+		"version.$", "$.version",
+		"contact.$", "$.contact",
+		"entry.$", "$.entry",
+		"execution.$", "$$.Execution.Id",
+		"step", step,
+	)
+	for i := 0; i+1 < len(extra); i += 2 {
+		p.set(extra[i].(string), extra[i+1])
+	}
+	return p
+}
+
+func stepComment(s *journey.Step) string {
+	return fmt.Sprintf("step %s (%s), line %d", s.ID, s.Kind(), s.Pos.Line)
+}
+
+// lambdaTask is a lambda:invoke Task with the standard Retry.
+func lambdaTask(comment, fn string, p *obj, token bool) *obj {
+	res := lambdaInvoke
+	if token {
+		res = lambdaInvokeToken
+	}
+	return o(
+		"Type", "Task",
+		"Comment", comment,
+		"Resource", res,
+		"Parameters", o("FunctionName", fn, "Payload", p),
+	)
+}
+
+func retry() []any {
+	errs := append([]string{wire.ErrTransient}, wire.LambdaTransientErrors...)
+	return []any{o(
+		"ErrorEquals", errs,
+		"IntervalSeconds", retryInterval,
+		"MaxAttempts", journey.TaskMaxAttempts,
+		"BackoffRate", retryBackoff,
+		"MaxDelaySeconds", retryMaxDelay,
+		"JitterStrategy", "FULL",
+	)}
+}
+
+func catch(errs []string, resultPath, next string) *obj {
+	return o("ErrorEquals", errs, "ResultPath", resultPath, "Next", next)
+}
+
+// guard adds the Retry and Catch rules of a step's task: a deferral waits
+// and calls the task again; exit and goal end the journey; a permanent
+// delivery failure takes the failure target; listed extras (timeouts,
+// rejections) take theirs; anything else is recorded as a failure.
+func (m *compiler) guard(task *obj, name string, pos journey.Pos, failure string, extra ...*obj) {
+	deferName := m.names.sub(name, "defer")
+	waitName := m.names.sub(name, "wait deferred")
+	task.set("Retry", retry())
+	catches := []any{
+		catch([]string{wire.ErrDeferred}, "$.deferred", deferName),
+		catch([]string{wire.ErrExited}, "$.error", m.use(roleExited)),
+	}
+	if m.j.Goal != nil { // only a journey with a goal reaches it
+		catches = append(catches, catch([]string{wire.ErrGoalReached}, "$.error", m.use(roleGoal)))
+	}
+	if failure != "" {
+		catches = append(catches, catch([]string{wire.ErrDeliveryFailed}, "$.error", failure))
+	}
+	for _, x := range extra {
+		catches = append(catches, x)
+	}
+	catches = append(catches, catch([]string{"States.ALL"}, "$.error", m.use(roleFailed)))
+	task.set("Catch", catches)
+	m.add(name, pos, task)
+	m.add(deferName, pos, o(
+		"Type", "Pass",
+		"Comment", "read the time to wait until out of the Journey.Deferred error",
+		"Parameters", o("doc.$", "States.StringToJson($.deferred.Cause)"),
+		"ResultPath", "$.deferred",
+		"Next", waitName,
+	))
+	m.add(waitName, pos, o(
+		"Type", "Wait",
+		"TimestampPath", "$.deferred.doc.errorMessage",
+		"Next", name,
+	))
+}
+
+// step writes the states of step i.
+func (m *compiler) step(i int) {
+	s := m.j.Steps[i]
+	name := m.title[i]
+	if m.refresh[i] {
+		m.attrsTask(i)
+	}
+	switch {
+	case s.Send != nil:
+		m.actionStep(i, SendFunction, wire.OpSend, m.edge(i, "failure", ""))
+	case s.SalesTask != nil:
+		m.actionStep(i, SalesTaskFunction, wire.OpSalesTask, journey.Edge{To: -2})
+	case s.Webhook != nil:
+		m.actionStep(i, WebhookActionFunction, wire.OpWebhook, m.edge(i, "failure", ""))
+	case s.Update != nil:
+		m.actionStep(i, UpdateContactFunction, wire.OpUpdate, journey.Edge{To: -2})
+	case s.Wait != nil:
+		m.waitStep(i)
+	case s.WaitFor != nil:
+		m.waitForStep(i)
+	case s.If != nil:
+		m.ifStep(i)
+	case s.Switch != nil:
+		m.switchStep(i)
+	case s.Split != nil:
+		m.splitStep(i)
+	case s.Approval != nil:
+		m.approvalStep(i)
+	case s.End:
+		m.finishTask(name, s.Pos, stepComment(s), s.ID, wire.OutcomeCompleted, "", m.shared[roleDone])
+		m.used[roleDone] = true
+	}
+}
+
+// attrsTask loads the attributes native Choice rules read, in front of
+// step i.
+func (m *compiler) attrsTask(i int) {
+	s := m.j.Steps[i]
+	t := lambdaTask("load the attributes the next Choice reads: "+stepComment(s), EvaluateFunction,
+		payload(wire.OpAttrs, s.ID, "attrs", m.attrs), false)
+	m.selectAttrs(t)
+	t.set("Next", m.title[i])
+	m.guard(t, m.entry[i], s.Pos, "")
+}
+
+// selectAttrs makes a task put the returned attributes at $.attrs.
+func (m *compiler) selectAttrs(t *obj) {
+	sel := obj{}
+	for _, a := range m.attrs {
+		sel.set(a+".$", "$.Payload.attrs."+a)
+	}
+	t.set("ResultSelector", &sel)
+	t.set("ResultPath", "$.attrs")
+}
+
+// actionStep is a send, sales task, webhook or update: one task.
+func (m *compiler) actionStep(i int, fn, op string, failure journey.Edge) {
+	s := m.j.Steps[i]
+	var extra []any
+	if m.returnsAttrs[i] {
+		extra = []any{"attrs", m.attrs}
+	}
+	t := lambdaTask(stepComment(s), fn, payload(op, s.ID, extra...), false)
+	if m.returnsAttrs[i] {
+		m.selectAttrs(t)
+	} else {
+		t.set("ResultPath", nil)
+	}
+	t.set("Next", m.target(m.edge(i, "next", "").To))
+	fail := ""
+	switch {
+	case failure.To == -2: // sales tasks and updates do not deliver
+	case failure.Role == "failure":
+		fail = m.target(failure.To)
+	default: // no onFailure: go on with the next step
+		fail = m.target(m.edge(i, "next", "").To)
+	}
+	m.guard(t, m.title[i], s.Pos, fail)
+}
+
+func (m *compiler) waitStep(i int) {
+	s := m.j.Steps[i]
+	w := s.Wait
+	next := m.target(m.edge(i, "next", "").To)
+	st := o("Type", "Wait", "Comment", stepComment(s))
+	switch {
+	case w.Duration.IsSet():
+		st.set("Seconds", w.Duration.Seconds())
+	case w.Until.IsSet():
+		st.set("Timestamp", w.Until.T.UTC().Format("2006-01-02T15:04:05Z"))
+	default:
+		t := lambdaTask("compute the next "+w.TimeOfDay.String()+" in the contact's time zone: "+stepComment(s), EvaluateFunction,
+			payload(wire.OpWaitUntil, s.ID), false)
+		t.set("ResultSelector", o("until.$", "$.Payload.until"))
+		t.set("ResultPath", "$.wait")
+		t.set("Next", m.title[i])
+		m.guard(t, m.entry[i], s.Pos, "")
+		st.set("TimestampPath", "$.wait.until")
+	}
+	st.set("Next", next)
+	m.add(m.title[i], s.Pos, st)
+}
+
+func (m *compiler) waitForStep(i int) {
+	s := m.j.Steps[i]
+	w := s.WaitFor
+	timeout := m.target(m.edge(i, "timeout", "").To)
+	t := lambdaTask(stepComment(s), WaitRegisterFunction, payload(wire.OpWaitEvent, s.ID, "token.$", "$$.Task.Token"), true)
+	t.set("TimeoutSeconds", w.Timeout.Seconds())
+	t.set("ResultPath", "$.received")
+	events := m.c.Edges[i][:len(m.c.Edges[i])-1]
+	if len(events) == 1 {
+		t.set("Next", m.target(events[0].To))
+	} else {
+		choice := m.names.sub(m.title[i], "which event")
+		t.set("Next", choice)
+		var rules []any
+		for _, e := range events {
+			rules = append(rules, o("Variable", "$.received.event", "StringEquals", e.Label, "Next", m.target(e.To)))
+		}
+		defer m.add(choice, s.Pos, o("Type", "Choice", "Choices", rules, "Default", timeout))
+	}
+	m.guard(t, m.title[i], s.Pos, "", catch([]string{"States.Timeout"}, "$.error", timeout))
+}
+
+func (m *compiler) approvalStep(i int) {
+	s := m.j.Steps[i]
+	a := s.Approval
+	t := lambdaTask(stepComment(s), ApprovalRequestFunction, payload(wire.OpApproval, s.ID, "token.$", "$$.Task.Token"), true)
+	t.set("TimeoutSeconds", a.Timeout.Seconds())
+	t.set("ResultPath", "$.approval")
+	t.set("Next", m.target(m.edge(i, "approve", "").To))
+	m.guard(t, m.title[i], s.Pos, "",
+		catch([]string{wire.ErrRejected}, "$.error", m.target(m.edge(i, "reject", "").To)),
+		catch([]string{"States.Timeout"}, "$.error", m.target(m.edge(i, "timeout", "").To)))
+}
+
+// finishTask records how the contact left and goes on to the end state.
+func (m *compiler) finishTask(name string, pos journey.Pos, comment, step, outcome, variant, next string) {
+	extra := []any{"outcome", outcome}
+	if outcome == wire.OutcomeFailed || outcome == wire.OutcomeExited || outcome == wire.OutcomeGoal {
+		extra = append(extra, "error.$", "$.error.Error", "cause.$", "$.error.Cause")
+	}
+	if variant != "" {
+		extra = append(extra, "variant", variant)
+	}
+	t := lambdaTask(comment, FinishFunction, payload(wire.OpFinish, step, extra...), false)
+	t.set("ResultPath", nil)
+	t.set("Next", next)
+	t.set("Retry", retry())
+	t.set("Catch", []any{catch([]string{"States.ALL"}, "$.error", m.use(roleFinishFailed))})
+	m.add(name, pos, t)
+}
+
+// emitShared writes the shared end states that were used.
+func (m *compiler) emitShared() {
+	jp := m.j.Pos
+	if m.used[roleCompleted] {
+		m.finishTask(m.shared[roleCompleted], jp, "the journey ran to its end", "", wire.OutcomeCompleted, "", m.use(roleDone))
+	}
+	if m.used[roleExited] {
+		m.finishTask(m.shared[roleExited], jp, "an exit criterion, a stopped journey or its end date ended it (Journey.Exited)", "", wire.OutcomeExited, "", m.use(roleExitDone))
+	}
+	if m.used[roleGoal] {
+		m.finishTask(m.shared[roleGoal], jp, "the contact reached the journey goal (Journey.GoalReached)", "", wire.OutcomeGoal, "", m.use(roleGoalDone))
+	}
+	if m.used[roleFailed] {
+		m.finishTask(m.shared[roleFailed], jp, "a step failed; the error and its cause are recorded", "", wire.OutcomeFailed, "", m.use(roleFailDone))
+	}
+	for _, r := range []string{roleDone, roleExitDone, roleGoalDone} {
+		if m.used[r] {
+			m.add(m.shared[r], jp, o("Type", "Succeed"))
+		}
+	}
+	if m.used[roleFailDone] {
+		m.add(m.shared[roleFailDone], jp, o("Type", "Fail", "Error", "Journey.StepFailed", "Cause", "a step failed; the finish task recorded its error and cause"))
+	}
+	if m.used[roleFinishFailed] {
+		m.add(m.shared[roleFinishFailed], jp, o("Type", "Fail", "Error", "Journey.FinishFailed", "Cause", "recording the end of the journey failed; see the execution history"))
+	}
+}
