@@ -97,20 +97,62 @@ func (m *Memory) Stop(_ context.Context, executionArn, errName, cause string) er
 	return nil
 }
 
-// SendTaskSuccess implements workflow.Executions; the memory API runs no
-// tasks, so every token is gone.
-func (m *Memory) SendTaskSuccess(context.Context, string, string) error {
-	return fmt.Errorf("send task success: %w", workflow.ErrTaskGone)
+// AwaitToken makes a task token valid, as if a task were waiting on it:
+// the memory API runs no tasks, so tests register the tokens they hand out.
+func (m *Memory) AwaitToken(token string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tokens == nil {
+		m.tokens = map[string]bool{}
+	}
+	m.tokens[token] = true
+}
+
+// answer records a response to an awaited token, once.
+func (m *Memory) answer(r TaskResponse) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.tokens[r.Token] {
+		return workflow.ErrTaskGone
+	}
+	delete(m.tokens, r.Token)
+	m.responses = append(m.responses, r)
+	return nil
+}
+
+// Responses returns the task responses received, in order.
+func (m *Memory) Responses() []TaskResponse {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]TaskResponse(nil), m.responses...)
+}
+
+// SendTaskSuccess implements workflow.Executions: ErrTaskGone unless the
+// token is awaited (AwaitToken) and unanswered.
+func (m *Memory) SendTaskSuccess(_ context.Context, token, output string) error {
+	if err := m.answer(TaskResponse{Token: token, Success: true, Output: output}); err != nil {
+		return fmt.Errorf("send task success: %w", err)
+	}
+	return nil
 }
 
 // SendTaskFailure implements workflow.Executions (see SendTaskSuccess).
-func (m *Memory) SendTaskFailure(context.Context, string, string, string) error {
-	return fmt.Errorf("send task failure: %w", workflow.ErrTaskGone)
+func (m *Memory) SendTaskFailure(_ context.Context, token, errName, cause string) error {
+	if err := m.answer(TaskResponse{Token: token, Error: errName, Cause: cause}); err != nil {
+		return fmt.Errorf("send task failure: %w", err)
+	}
+	return nil
 }
 
-// SendTaskHeartbeat implements workflow.Executions (see SendTaskSuccess).
-func (m *Memory) SendTaskHeartbeat(context.Context, string) error {
-	return fmt.Errorf("send task heartbeat: %w", workflow.ErrTaskGone)
+// SendTaskHeartbeat implements workflow.Executions: ErrTaskGone unless the
+// token is awaited.
+func (m *Memory) SendTaskHeartbeat(_ context.Context, token string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.tokens[token] {
+		return fmt.Errorf("send task heartbeat: %w", workflow.ErrTaskGone)
+	}
+	return nil
 }
 
 // Finish closes a running execution with a status, as if it ended.
@@ -158,4 +200,14 @@ func sortExecutions(es []workflow.ExecutionInfo) {
 		}
 		return es[i].Arn < es[j].Arn
 	})
+}
+
+// A TaskResponse is a SendTaskSuccess or SendTaskFailure the memory API
+// received for a token it was told to await.
+type TaskResponse struct {
+	Token   string
+	Success bool
+	Output  string // success
+	Error   string // failure
+	Cause   string // failure
 }

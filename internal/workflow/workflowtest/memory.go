@@ -41,13 +41,15 @@ type Memory struct {
 	// that start. Set it before use.
 	StartFault func(n int) error
 
-	now      func() time.Time
-	mu       sync.Mutex
-	machines map[string]*machine // by name
-	execs    map[string]*workflow.ExecutionInfo
-	inputs   map[string]string // execution ARN → input
-	starts   int
-	deleted  []string
+	now       func() time.Time
+	mu        sync.Mutex
+	machines  map[string]*machine // by name
+	execs     map[string]*workflow.ExecutionInfo
+	inputs    map[string]string // execution ARN → input
+	starts    int
+	deleted   []string
+	tokens    map[string]bool
+	responses []TaskResponse
 }
 
 type machine struct {
