@@ -81,17 +81,21 @@ type contactWriter interface {
 	UpsertContact(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, error)
 }
 
-// addContacts writes n contacts with a few writers in parallel.
-func addContacts(t *testing.T, st contactWriter, n int, at time.Time) {
+// addContacts writes n contacts with writers in parallel, with an email
+// address when email is set.
+func addContacts(t *testing.T, st contactWriter, n, writers int, email bool, at time.Time) {
 	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for w := range 8 {
+	errs := make(chan error, writers)
+	for w := range writers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < n; i += 8 {
-				p := store.ContactPatch{ID: contactID(i), Email: store.String(contactID(i) + "@example.com")}
+			for i := w; i < n; i += writers {
+				p := store.ContactPatch{ID: contactID(i)}
+				if email {
+					p.Email = store.String(contactID(i) + "@example.com")
+				}
 				if member(i) {
 					p.Attributes = map[string]store.Value{"newsletterFrequency": store.StringValue("monthly")}
 				}
@@ -176,7 +180,7 @@ func newEmbedded(t *testing.T, contacts int, cfg launch.Config, reentry string) 
 	t.Cleanup(func() { st.Close() })
 	f.st, f.api = st, workflowtest.New(f.clock.now)
 	publishNewsletter(t, st, f.api, f.clock.now, reentry)
-	addContacts(t, st, contacts, f.clock.now())
+	addContacts(t, st, contacts, 8, true, f.clock.now())
 	f.l = f.launcher(cfg, f.api)
 	return f
 }
