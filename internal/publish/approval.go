@@ -21,6 +21,9 @@ type MachineInput struct {
 	Version         int    `json:"version"`
 	By              string `json:"by"`
 	RequireApproval bool   `json:"requireApproval"`
+	// ApprovalSeconds is how long the approval wait lasts (the task's
+	// TimeoutSecondsPath).
+	ApprovalSeconds int64 `json:"approvalSeconds"`
 }
 
 // callbackPrefix names the callback that holds a journey-publish
@@ -33,7 +36,8 @@ const callbackPrefix = "pub-"
 func (p *Publisher) requestApproval(ctx context.Context, res Result, by string) (Result, error) {
 	res.Status = StatusPending
 	if p.cfg.PublishMachineArn != "" {
-		in, _ := json.Marshal(MachineInput{V: 1, BU: res.BU, Journey: res.Journey, Version: res.Version, By: by, RequireApproval: true})
+		in, _ := json.Marshal(MachineInput{V: 1, BU: res.BU, Journey: res.Journey, Version: res.Version, By: by,
+			RequireApproval: true, ApprovalSeconds: int64(p.cfg.ApprovalTTL.Seconds())})
 		arn, err := p.api.Start(ctx, p.cfg.PublishMachineArn, PublishExecutionName(res.BU, res.Journey, res.Version), string(in))
 		if err != nil {
 			return res, fmt.Errorf("publish %s v%d: start the approval wait: %w", res.Journey, res.Version, err)

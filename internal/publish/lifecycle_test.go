@@ -223,7 +223,7 @@ func TestApprovalThroughMachine(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	var in publish.MachineInput
-	if err := json.Unmarshal([]byte(f.api.Input(res.Execution)), &in); err != nil || in != (publish.MachineInput{V: 1, BU: bu, Journey: "welcome", Version: 1, By: "bob", RequireApproval: true}) {
+	if err := json.Unmarshal([]byte(f.api.Input(res.Execution)), &in); err != nil || in != (publish.MachineInput{V: 1, BU: bu, Journey: "welcome", Version: 1, By: "bob", RequireApproval: true, ApprovalSeconds: 7 * 24 * 3600}) {
 		t.Fatalf("machine input %+v, %v", in, err)
 	}
 	if _, err := f.st.GetJourney(ctx, bu, "welcome"); !errors.Is(err, store.ErrNotFound) {
