@@ -17,10 +17,10 @@ import (
 // seen is what a handler observed of a request.
 type seen struct {
 	Method, Path, RawPath, Query, Host, Remote, Proto string
-	Header                                             map[string]string
-	Cookies                                            []string
-	Body                                               string
-	RequestID                                          string
+	Header                                            map[string]string
+	Cookies                                           []string
+	Body                                              string
+	RequestID                                         string
 }
 
 func observe(r *http.Request) seen {
@@ -82,12 +82,19 @@ func TestRequest(t *testing.T) {
 			ev := event("POST", "/x", "")
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte("List-Unsubscribe=One-Click")), true
 			return ev
-		}, func(s seen) seen { s.Method, s.Path, s.RawPath, s.Body = "POST", "/x", "/x", "List-Unsubscribe=One-Click"; return s }},
+		}, func(s seen) seen {
+			s.Method, s.Path, s.RawPath, s.Body = "POST", "/x", "/x", "List-Unsubscribe=One-Click"
+			return s
+		}},
 		{"multi-value header stays one field", func() events.APIGatewayV2HTTPRequest {
 			ev := event("GET", "/", "")
 			ev.Headers["accept"] = "text/html,application/json"
 			return ev
-		}, func(s seen) seen { s.Path, s.RawPath = "/", "/"; s.Header["Accept"] = "text/html,application/json"; return s }},
+		}, func(s seen) seen {
+			s.Path, s.RawPath = "/", "/"
+			s.Header["Accept"] = "text/html,application/json"
+			return s
+		}},
 		{"no raw path falls back to context path", func() events.APIGatewayV2HTTPRequest {
 			ev := event("GET", "", "")
 			ev.RequestContext.HTTP.Path = "/p"
