@@ -112,7 +112,7 @@ func (o *Outbound) provider(ctx context.Context, bu, name string) (channel.Provi
 		}
 		return channel.NewOutbox(filepath.Join(dir, bu), o.opts.Now), nil
 	}
-	client, err := o.client(ctx, s, ch.Secret, false, ch.Timeout.Or(10*time.Second))
+	client, err := o.client(ctx, s, ch.Secret, false, ch.Timeout.Duration)
 	if err != nil {
 		return nil, fmt.Errorf("channel %s of %s: %w", name, bu, err)
 	}
@@ -140,7 +140,7 @@ func (o *Outbound) Action(ctx context.Context, bu, name string) (*ActionTarget, 
 	if !ok {
 		return nil, fmt.Errorf("webhook action %s of %s: %w", name, bu, ErrNoChannel)
 	}
-	client, err := o.client(ctx, s, act.Secret, act.Unsigned, act.Timeout.Or(10*time.Second))
+	client, err := o.client(ctx, s, act.Secret, act.Unsigned, act.Timeout.Duration)
 	if err != nil {
 		return nil, fmt.Errorf("webhook action %s of %s: %w", name, bu, err)
 	}
@@ -161,7 +161,13 @@ func (o *Outbound) client(ctx context.Context, s *settings.Settings, secret stri
 	if err != nil {
 		return nil, err
 	}
-	opts.Policy, opts.Timeout, opts.Unsigned = policy, timeout, unsigned
+	opts.Policy, opts.Unsigned = policy, unsigned
+	switch {
+	case timeout > 0:
+		opts.Timeout = timeout
+	case opts.Timeout <= 0:
+		opts.Timeout = 10 * time.Second
+	}
 	if opts.Logger == nil {
 		opts.Logger = o.opts.Logger
 	}

@@ -161,7 +161,7 @@ func (c *call) policies(ctx context.Context, name, class string) (stepOutcome, e
 		since := c.now.Add(-cp.Per.D)
 		var sent []time.Time
 		for _, i := range in {
-			if i.Kind == store.InteractionSent && channel.Class(i.Channel) == class && !i.At.Before(since) {
+			if i.Kind == store.InteractionSent && channel.Class(i.Channel) == class && i.At.After(since) {
 				sent = append(sent, i.At)
 			}
 		}
