@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -129,7 +130,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	es, _ := webhook.ParseSecrets(emailSecret)
 	as, _ := webhook.ParseSecrets(actionSecret)
 	f.provider = channeltest.Start(t, es, o.faults)
-	f.action = channeltest.Start(t, as, o.actionFaults)
+	f.action = channeltest.StartReceiver(t, as, o.actionFaults)
 	writeSettings(t, dir, "acme", f.provider.URL, f.action.URL, f.outbox)
 	writeSettings(t, dir, "globex", f.provider.URL, f.action.URL, f.outbox)
 	sdir := settings.NewDir(dir)
@@ -308,6 +309,7 @@ func (f *fixture) interactions(bu, contact string) []string {
 	for _, i := range page.Items {
 		out = append(out, i.Channel+"."+string(i.Kind))
 	}
+	sort.Strings(out) // interactions at one instant come in id order
 	return out
 }
 

@@ -67,7 +67,7 @@ func TestSendDelivers(t *testing.T) {
 		t.Errorf("funnel (-want +got):\n%s", diff)
 	}
 	// The outbox says delivered at once: sent and delivered are recorded.
-	wantIn := []string{"email.sent", "email.sent", "sms.sent", "sms.delivered", "push.sent", "push.delivered"}
+	wantIn := []string{"email.sent", "email.sent", "push.delivered", "push.sent", "sms.delivered", "sms.sent"}
 	if diff := cmp.Diff(wantIn, f.interactions("acme", "c1")); diff != "" {
 		t.Errorf("interactions (-want +got):\n%s", diff)
 	}

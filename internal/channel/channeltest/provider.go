@@ -48,6 +48,7 @@ type Provider struct {
 	rejected  int // bad signatures
 	faults    func(key string, n int) Fault
 	seen      map[string]int
+	anyBody   bool
 }
 
 // Start starts a provider that accepts messages signed with secrets.
@@ -65,6 +66,14 @@ func Start(t testing.TB, secrets []webhook.Secret, faults func(key string, n int
 	p.server = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.server.Close)
 	p.URL = p.server.URL + "/v1/messages"
+	return p
+}
+
+// StartReceiver is Start for a plain signed-webhook receiver (a journey's
+// webhook action): any JSON body is accepted, once per key.
+func StartReceiver(t testing.TB, secrets []webhook.Secret, faults func(key string, n int) Fault) *Provider {
+	p := Start(t, secrets, faults)
+	p.anyBody = true
 	return p
 }
 
@@ -99,7 +108,7 @@ func (p *Provider) serve(w http.ResponseWriter, r *http.Request) {
 	rc, ok := p.receipts[key]
 	if !ok {
 		var req channel.SendRequest
-		if err := json.Unmarshal(body, &req); err != nil || req.Type != channel.TypeSend || req.ID == "" {
+		if err := json.Unmarshal(body, &req); err != nil || !p.anyBody && (req.Type != channel.TypeSend || req.ID == "") {
 			p.mu.Unlock()
 			http.Error(w, "not a message.send request", http.StatusBadRequest)
 			return
