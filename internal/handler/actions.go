@@ -282,4 +282,3 @@ func (c *call) callAction(ctx context.Context, key string) ([]byte, bool, error)
 	out, err := json.Marshal(stepOutcome{Status: string(store.StepCalled)})
 	return out, err == nil, err
 }
-

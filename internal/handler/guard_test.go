@@ -34,7 +34,10 @@ policies:
 		{"exit segment", func(p *store.ContactPatch) { p.LifecycleStage = store.String("customer") }, nil, start, wire.ErrExited, "exit criterion became-customer"},
 		{"end date", nil, nil, time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC), wire.ErrExited, "journey ended on 2027-01-31"},
 		{"goal within its period", func(p *store.ContactPatch) { p.Attributes["plan"] = store.StringValue("team") }, nil, start, wire.ErrGoalReached, "goal converted"},
-		{"exit comes before the goal", func(p *store.ContactPatch) { p.Attributes["plan"] = store.StringValue("team"); p.LifecycleStage = store.String("customer") }, nil, start, wire.ErrExited, "exit criterion became-customer"},
+		{"exit comes before the goal", func(p *store.ContactPatch) {
+			p.Attributes["plan"] = store.StringValue("team")
+			p.LifecycleStage = store.String("customer")
+		}, nil, start, wire.ErrExited, "exit criterion became-customer"},
 		{"enrolment ended elsewhere", nil, func(f *fixture, j string) {
 			st := store.EnrolmentStopped
 			f.store.UpdateEnrolment(context.Background(), "acme", j, "c1", "e1", store.EnrolmentUpdate{Status: &st})

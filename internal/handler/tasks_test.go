@@ -121,7 +121,10 @@ func TestInvalidPayloads(t *testing.T) {
 			return err
 		}},
 		{"finish without an outcome", func() error { _, err := f.h.Finish(ctx, req("acme", j, "c1", wire.OpFinish, "")); return err }},
-		{"wait without a token", func() error { _, err := f.h.WaitRegister(ctx, req("acme", j, "c1", wire.OpWaitEvent, "wait-open")); return err }},
+		{"wait without a token", func() error {
+			_, err := f.h.WaitRegister(ctx, req("acme", j, "c1", wire.OpWaitEvent, "wait-open"))
+			return err
+		}},
 		{"missing ids", func() error { _, err := f.h.Send(ctx, req("acme", j, "", wire.OpSend, "hello")); return err }},
 	}
 	for _, tt := range tests {
@@ -388,7 +391,10 @@ func TestBusinessUnitIsolation(t *testing.T) {
 			_, err := f.h.SalesTask(ctx, req("globex", jB, "c1", wire.OpSalesTask, "task"))
 			return err
 		},
-		func() error { _, err := f.h.Evaluate(ctx, req("globex", jB, "c1", wire.OpCondition, "warm")); return err },
+		func() error {
+			_, err := f.h.Evaluate(ctx, req("globex", jB, "c1", wire.OpCondition, "warm"))
+			return err
+		},
 		func() error {
 			_, err := f.h.Render(ctx, handler.RenderRequest{BU: "globex", Template: "hello", Contact: "c1"})
 			return err
