@@ -239,4 +239,3 @@ func FuzzVerify(f *testing.F) {
 		_, _ = s.VerifyToken(raw)
 	})
 }
-
