@@ -1,0 +1,252 @@
+package content
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/osteele/liquid/render"
+
+	"github.com/journeys-oss/journeys/internal/content/tracking"
+)
+
+// A Request asks for one personalised message. Everything in it is data
+// for the template; none of it is logged.
+type Request struct {
+	BU        string
+	Template  string
+	Version   int    // 0: the latest
+	Locale    string // the contact's locale; "de-AT" falls back to "de", then the default
+	ContactID string
+	Contact   map[string]any // contact attributes by schema name: contact.<name>
+	Event     map[string]any // the trigger event's attributes: event.<name>
+	Journey   JourneyInfo
+	Step      string // step id: step.id
+	Owner     Owner  // the contact's sales owner: owner.name, owner.email
+	MessageID string // message.id; signs tracking links
+}
+
+// JourneyInfo is journey.id, journey.name and journey.version.
+type JourneyInfo struct {
+	ID      string
+	Name    string
+	Version int
+}
+
+// Owner is the contact's sales owner.
+type Owner struct {
+	Name  string
+	Email string
+}
+
+// A Message is a rendered message, ready for a channel.
+type Message struct {
+	Template string
+	Version  int
+	Locale   string // the variant rendered ("" for the default)
+	Channel  Channel
+	Kind     Kind
+	Topic    string
+
+	Subject   string // email
+	Preheader string // email
+	HTML      string // email: links rewritten, pixel added when tracked
+	Text      string // email plain-text part, or the SMS text
+
+	Payload json.RawMessage // custom channel
+	SMS     *Segments       // SMS encoding and segment count
+
+	Headers      []Header // email headers to add, in order
+	TrackedLinks []string // destinations wrapped for click tracking, in order
+}
+
+// A Header is one email header.
+type Header struct {
+	Name, Value string
+}
+
+// ErrNoLinks is returned (wrapped) when a message needs signed links
+// (marketing email, tracking) and the Library has no Options.Links.
+var ErrNoLinks = errors.New("content: tracking links are not configured")
+
+// Render renders the template a Request names. Errors: ErrNotFound, a
+// Problems value for an invalid template, ErrLimit, ErrRender, ErrNoLinks
+// (all wrapped; use errors.Is and errors.As).
+func (l *Library) Render(ctx context.Context, req Request) (*Message, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.lim.Timeout)
+		defer cancel()
+	}
+	ct, err := l.template(ctx, req.BU, req.Template, req.Locale, req.Version)
+	if err != nil {
+		return nil, err
+	}
+	doc := ct.doc
+	msg := &Message{Template: doc.ID, Version: doc.Version, Locale: doc.Locale, Channel: doc.Channel, Kind: doc.Kind, Topic: doc.Topic}
+	r := &renderer{lib: l, ct: ct, req: &req, msg: msg}
+	r.st.reset(ctx, l.lim)
+	r.st.lib = l
+	if err := r.bind(); err != nil {
+		return nil, fmt.Errorf("render %s: %w", doc.ID, err)
+	}
+	switch doc.Channel {
+	case Email:
+		err = r.email()
+	case SMS:
+		err = r.sms()
+	case Custom:
+		err = r.payload()
+	default:
+		err = fmt.Errorf("%w: unknown channel %q", ErrRender, doc.Channel)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", doc.ID, err)
+	}
+	return msg, nil
+}
+
+// renderer holds one render's working state.
+type renderer struct {
+	lib   *Library
+	ct    *compiledTemplate
+	req   *Request
+	msg   *Message
+	st    renderState
+	token string // subscriber token, when the message has one
+	unsub string // unsubscribe URL
+	buf   bytes.Buffer
+}
+
+// bind builds the variables templates see.
+func (r *renderer) bind() error {
+	doc, req := r.ct.doc, r.req
+	links := map[string]any{}
+	needLinks := doc.Channel == Email && (doc.Kind == Marketing || doc.Tracking) || len(r.ct.links) > 0
+	if needLinks {
+		lk := r.lib.opts.Links
+		if lk == nil {
+			return ErrNoLinks
+		}
+		if doc.Kind == Marketing {
+			tok, err := lk.Signer.Token(tracking.Subscriber{BU: req.BU, Contact: req.ContactID, Message: req.MessageID, Topic: doc.Topic})
+			if err != nil {
+				return fmt.Errorf("unsubscribe token: %w", err)
+			}
+			r.token, r.unsub = tok, lk.Unsubscribe(tok)
+			links["unsubscribe"], links["preferences"] = r.unsub, lk.Preferences(tok)
+		}
+		if r.ct.links["view"] {
+			links["view"] = lk.View(req.MessageID)
+		}
+	}
+	contact := req.Contact
+	if contact == nil {
+		contact = map[string]any{}
+	}
+	r.st.globals = map[string]any{
+		"contact": contact,
+		"event":   req.Event,
+		"journey": map[string]any{"id": req.Journey.ID, "name": req.Journey.Name, "version": req.Journey.Version},
+		"step":    map[string]any{"id": req.Step},
+		"owner":   map[string]any{"name": req.Owner.Name, "email": req.Owner.Email},
+		"message": map[string]any{"id": req.MessageID},
+		"links":   links,
+		stateKey:  &r.st,
+	}
+	return nil
+}
+
+// part renders one part; a missing part renders "".
+func (r *renderer) part(name PartName) (string, error) {
+	u := r.ct.parts[name]
+	if u == nil {
+		return "", nil
+	}
+	r.buf.Reset()
+	r.st.refs, r.st.mode, r.st.depth = u.refs, partMode(name), 0
+	err := runRender(u.node, budgetWriter{&r.buf, &r.st}, r.st.globals, r.lib.cfg)
+	if r.st.err != nil {
+		return "", fmt.Errorf("%s: %w", name, r.st.err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %s", ErrRender, name, renderMessage(err))
+	}
+	return r.buf.String(), nil
+}
+
+// runRender renders node, turning a panic inside the library (it panics on
+// a writer error and on some filter inputs) into an error.
+func runRender(node render.Node, w budgetWriter, bind map[string]any, cfg render.Config) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if w.st.err != nil {
+				err = w.st.err
+				return
+			}
+			err = fmt.Errorf("liquid panicked: %v\n%s", p, firstLines(string(debug.Stack()), 12))
+		}
+	}()
+	if rerr := render.Render(node, w, bind, cfg); rerr != nil {
+		return rerr
+	}
+	return nil
+}
+
+func renderMessage(err error) string {
+	c := cause(err)
+	if c != err && c != nil {
+		if le, ok := err.(interface{ LineNumber() int }); ok && le.LineNumber() > 0 {
+			return fmt.Sprintf("line %d: %v", le.LineNumber(), c)
+		}
+		return c.Error()
+	}
+	return err.Error()
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// headerText makes a rendered subject or preheader one clean line: no CR or
+// LF can reach a header.
+func headerText(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (r *renderer) sms() error {
+	text, err := r.part(PartText)
+	if err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	seg := CountSegments(text)
+	r.msg.Text, r.msg.SMS = text, &seg
+	return nil
+}
+
+func (r *renderer) payload() error {
+	p, err := r.part(PartPayload)
+	if err != nil {
+		return err
+	}
+	if !json.Valid([]byte(p)) {
+		var v any
+		jerr := json.Unmarshal([]byte(p), &v)
+		return fmt.Errorf("%w: payload is not valid JSON: %v", ErrRender, jerr)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(p)); err != nil {
+		return fmt.Errorf("%w: payload: %v", ErrRender, err)
+	}
+	r.msg.Payload = b.Bytes()
+	return nil
+}
