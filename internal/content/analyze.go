@@ -53,6 +53,7 @@ type analysis struct {
 	toks     []token
 	refs     []refSite
 	links    map[string]bool // links.<name> the source reads
+	assigns  bool            // the source has assign or capture
 	problems Problems
 }
 
@@ -294,6 +295,7 @@ func (z *analyzer) tag(t token) {
 	case "for":
 		z.forTag(t)
 	case "capture":
+		z.a.assigns = true
 		name := strings.TrimSpace(t.args)
 		if !isIdentifier(name) {
 			z.problem(t.argsOff, "capture needs a variable name", "{% capture greeting %}...{% endcapture %}")
@@ -301,6 +303,7 @@ func (z *analyzer) tag(t token) {
 		z.push(t)
 		z.locals[name]++
 	case "assign":
+		z.a.assigns = true
 		z.assign(t)
 	case "break", "continue":
 		if !z.inside("for") {

@@ -33,27 +33,66 @@ func (r *renderer) email() error {
 		}
 		msg.Text = strings.TrimSpace(msg.Text) + "\n"
 	} else {
-		msg.Text = HTMLToText(html)
+		r.out = appendText(r.out[:0], html)
+		msg.Text = string(r.out)
 	}
-	if doc.Kind == Marketing {
-		html, msg.Text = ensureUnsubscribe(html, msg.Text, r.unsub)
+	marketing := doc.Kind == Marketing
+	if marketing && !strings.Contains(msg.Text, r.unsub) {
+		msg.Text = strings.TrimRight(msg.Text, "\n") + "\n\nUnsubscribe: " + r.unsub + "\n"
 	}
-	if msg.Preheader != "" {
-		html = insertPreheader(html, msg.Preheader)
-	}
-	lk := r.lib.opts.Links
-	if doc.Tracking {
-		html, msg.TrackedLinks = rewriteLinks(html, lk, r.req.MessageID)
-		html = insertPixel(html, lk.Open(r.req.MessageID))
-	} else {
-		html, _ = rewriteLinks(html, nil, "")
-	}
-	msg.HTML = html
-	if doc.Kind == Marketing {
-		msg.Headers = unsubscribeHeaders(lk, r.token, r.unsub)
+	msg.HTML = r.assembleHTML(html, marketing && !strings.Contains(html, r.unsub))
+	if marketing {
+		msg.Headers = unsubscribeHeaders(r.lib.opts.Links, r.token, r.unsub)
 	}
 	return nil
 }
+
+// assembleHTML writes the final HTML in one pass: the hidden preheader
+// first in the body, links rewritten, an unsubscribe line when the
+// template's own was left out by its conditions, the open pixel last.
+func (r *renderer) assembleHTML(html string, addUnsubscribe bool) string {
+	var lk *tracking.Links
+	if r.ct.doc.Tracking {
+		lk = r.lib.opts.Links
+	}
+	start, end := 0, len(html)
+	if i := indexFold(html, "<body"); i >= 0 {
+		if j := strings.IndexByte(html[i:], '>'); j >= 0 {
+			start = i + j + 1
+		}
+	}
+	if i := lastIndexFold(html, "</body"); i >= start {
+		end = i
+	}
+	msgID := r.req.MessageID
+	b := appendRewritten(r.out[:0], html[:start], lk, msgID, &r.msg.TrackedLinks)
+	if r.msg.Preheader != "" {
+		b = append(b, preheaderOpen...)
+		sc := scratch(b)
+		_ = escapeHTML(&sc, r.msg.Preheader)
+		b = append(sc, "</div>"...)
+	}
+	b = appendRewritten(b, html[start:end], lk, msgID, &r.msg.TrackedLinks)
+	if addUnsubscribe {
+		b = append(b, `<p style="font-size:12px;color:#6b7280;text-align:center"><a href="`...)
+		b = append(b, r.unsub...)
+		b = append(b, `">Unsubscribe</a></p>`...)
+	}
+	if lk != nil {
+		b = append(b, `<img src="`...)
+		start := len(b)
+		b = append(b, lk.Open(msgID)...)
+		b = escapeAmpersands(b, start)
+		b = append(b, `" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`...)
+	}
+	b = append(b, html[end:]...)
+	r.out = b
+	return string(b)
+}
+
+// preheaderOpen hides the preheader in every client; inbox previews show it
+// after the subject.
+const preheaderOpen = `<div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all" aria-hidden="true">`
 
 // unsubscribeHeaders are RFC 2369 List-Unsubscribe (the https URL first,
 // then the mailto when configured) and RFC 8058 one-click.
@@ -66,56 +105,6 @@ func unsubscribeHeaders(lk *tracking.Links, token, unsubURL string) []Header {
 		{Name: "List-Unsubscribe", Value: v},
 		{Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click"},
 	}
-}
-
-// ensureUnsubscribe adds an unsubscribe line to a part that lacks the link
-// (the check already requires templates to render it; this makes it a
-// guarantee, whatever conditions the template used).
-func ensureUnsubscribe(html, text, unsubURL string) (string, string) {
-	if !strings.Contains(html, unsubURL) {
-		html = insertBeforeBodyEnd(html, `<p style="font-size:12px;color:#6b7280;text-align:center"><a href="`+unsubURL+`">Unsubscribe</a></p>`)
-	}
-	if !strings.Contains(text, unsubURL) {
-		text = strings.TrimRight(text, "\n") + "\n\nUnsubscribe: " + unsubURL + "\n"
-	}
-	return html, text
-}
-
-// insertPreheader puts the preheader, hidden, first in the body: inbox
-// previews show it after the subject.
-func insertPreheader(html, pre string) string {
-	var b strings.Builder
-	b.WriteString(`<div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all" aria-hidden="true">`)
-	_ = escapeHTML(&b, pre)
-	b.WriteString(`</div>`)
-	i := indexFold(html, "<body")
-	if i < 0 {
-		return b.String() + html
-	}
-	j := strings.IndexByte(html[i:], '>')
-	if j < 0 {
-		return b.String() + html
-	}
-	at := i + j + 1
-	return html[:at] + b.String() + html[at:]
-}
-
-func insertPixel(html, openURL string) string {
-	return insertBeforeBodyEnd(html, `<img src="`+escapeString(openURL)+`" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`)
-}
-
-func insertBeforeBodyEnd(html, s string) string {
-	i := lastIndexFold(html, "</body")
-	if i < 0 {
-		return html + s
-	}
-	return html[:i] + s + html[i:]
-}
-
-func escapeString(s string) string {
-	var b strings.Builder
-	_ = escapeHTML(&b, s)
-	return b.String()
 }
 
 // indexFold is strings.Index for an ASCII lower-case needle, ignoring case.

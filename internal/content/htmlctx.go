@@ -134,8 +134,11 @@ func lower(c byte) byte {
 	return c
 }
 
+// spaceMask has the bits of the HTML white-space characters.
+const spaceMask = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\r' | 1<<'\f'
+
 func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+	return c <= ' ' && spaceMask&(uint64(1)<<c) != 0
 }
 
 // unsafeOutput says why an output at this context is refused, or "".

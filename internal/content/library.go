@@ -39,6 +39,8 @@ type Library struct {
 	compileMu sync.Mutex // one compilation at a time; renders do not wait on it
 	variants  map[variantKey]*templateEntry
 	blocks    map[blockKey]*blockEntry
+
+	renderers sync.Pool // *renderer, to reuse buffers across renders
 }
 
 type reqKey struct {
@@ -67,6 +69,11 @@ type unit struct {
 	node  render.Node
 	refs  map[string]*unit
 	links map[string]bool // links.<name> read here or in its blocks
+	// body is the block's content wrapped in {% __body %}: a render tag
+	// renders it in the caller's context, without the copy of the bindings
+	// a fresh render makes, unless the block assigns or captures (isolated).
+	body     *render.BlockNode
+	isolated bool
 }
 
 type templateEntry struct {
@@ -97,6 +104,7 @@ func NewLibrary(src Source, opts Options) *Library {
 		variants:  map[variantKey]*templateEntry{},
 		blocks:    map[blockKey]*blockEntry{},
 	}
+	l.renderers.New = func() any { return &renderer{} }
 	addFilters(&l.cfg)
 	addTags(&l.cfg)
 	return l
@@ -236,11 +244,21 @@ func (l *Library) compileSource(ctx context.Context, bu, locale, src string, pos
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	node, err := l.cfg.Compile(rewrite(src, a.toks, env.mode.outTag()), parser.SourceLoc{Pathname: pos.File, LineNo: pos.Line})
+	text := rewrite(src, a.toks, env.mode.outTag())
+	if env.isBlock {
+		text = "{% " + bodyTag + " %}" + text + "{% end" + bodyTag + " %}"
+	}
+	node, err := l.cfg.Compile(text, parser.SourceLoc{Pathname: pos.File, LineNo: pos.Line})
 	if err != nil {
 		return nil, Problems{{Pos: Pos{File: pos.File, Line: err.LineNumber()}, Message: liquidMessage(err)}}
 	}
 	u.node = node
+	if env.isBlock {
+		if seq, ok := node.(*render.SeqNode); ok && len(seq.Children) == 1 {
+			u.body, _ = seq.Children[0].(*render.BlockNode)
+		}
+		u.isolated = a.assigns
+	}
 	return u, nil
 }
 

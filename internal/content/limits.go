@@ -65,7 +65,8 @@ type renderState struct {
 	remaining  int // output bytes left
 	iterations int // loop iterations left
 	depth      int
-	mode       mode  // escaping of the part being rendered
+	mode       mode    // escaping of the part being rendered
+	scratch    scratch // output tags escape into it
 	err        error // first limit error; it wins over the library's wrapping
 	globals    map[string]any
 	refs       map[string]*unit // block references of the unit being rendered
@@ -80,6 +81,7 @@ func (s *renderState) reset(ctx context.Context, lim Limits) {
 		ctxErr:     ctx.Err,
 		remaining:  lim.MaxOutput,
 		iterations: lim.MaxIterations,
+		scratch:    s.scratch[:0],
 	}
 }
 

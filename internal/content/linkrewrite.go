@@ -7,17 +7,15 @@ import (
 	"github.com/journeys-oss/journeys/internal/content/tracking"
 )
 
-// rewriteLinks wraps the href of every <a> and <area> whose destination is
-// http or https in a signed click-tracking URL (when lk is set), and
-// replaces script-bearing hrefs (javascript:, vbscript:, data:) with "#".
-// It leaves alone mailto:, tel:, anchors, relative links, links to the
-// tracking endpoint itself (unsubscribe, preferences, view) and links
-// marked data-track="false". HTML comments (Outlook conditional markup)
-// are copied unchanged. It returns the new HTML and the tracked
-// destinations in order.
-func rewriteLinks(doc string, lk *tracking.Links, messageID string) (string, []string) {
-	var b strings.Builder
-	var tracked []string
+// appendRewritten appends doc to dst with the href of every <a> and <area>
+// whose destination is http or https wrapped in a signed click-tracking URL
+// (when lk is set), and script-bearing hrefs (javascript:, vbscript:,
+// data:) replaced with "#". It leaves alone mailto:, tel:, anchors,
+// relative links, links to the tracking endpoint itself (unsubscribe,
+// preferences, view) and links marked data-track="false". HTML comments
+// (Outlook conditional markup) are copied unchanged. Tracked destinations
+// are appended to *tracked in order.
+func appendRewritten(dst []byte, doc string, lk *tracking.Links, messageID string, tracked *[]string) []byte {
 	last := 0
 	for i := 0; i < len(doc); {
 		j := strings.IndexByte(doc[i:], '<')
@@ -44,25 +42,47 @@ func rewriteLinks(doc string, lk *tracking.Links, messageID string) (string, []s
 		}
 		dest := tag.href(doc)
 		repl, track := classifyLink(dest, lk, tag.noTrack)
-		if track {
-			repl = lk.Click(messageID, dest)
-			tracked = append(tracked, dest)
-		}
-		if repl == "" {
+		if !track && repl == "" {
 			continue
 		}
-		if b.Len() == 0 {
-			b.Grow(len(doc) + len(doc)/4)
-		}
-		b.WriteString(doc[last:tag.hrefStart])
-		_ = escapeHTML(&b, repl)
+		dst = append(dst, doc[last:tag.hrefStart]...)
 		last = tag.hrefEnd
+		if !track {
+			dst = append(dst, repl...)
+			continue
+		}
+		*tracked = append(*tracked, dest)
+		dst = lk.AppendClickHTML(dst, messageID, dest)
 	}
-	if last == 0 {
-		return doc, tracked
+	return append(dst, doc[last:]...)
+}
+
+// escapeAmpersands turns every & in dst[start:] into &amp; (a click URL
+// has no other character that needs escaping in an attribute).
+func escapeAmpersands(dst []byte, start int) []byte {
+	n := 0
+	for _, c := range dst[start:] {
+		if c == '&' {
+			n++
+		}
 	}
-	b.WriteString(doc[last:])
-	return b.String(), tracked
+	if n == 0 {
+		return dst
+	}
+	end := len(dst)
+	dst = append(dst, make([]byte, 4*n)...)
+	w := len(dst)
+	for r := end - 1; r >= start; r-- {
+		c := dst[r]
+		if c == '&' {
+			w -= 5
+			copy(dst[w:], "&amp;")
+			continue
+		}
+		w--
+		dst[w] = c
+	}
+	return dst
 }
 
 // classifyLink says what to do with a destination: track it, replace it
@@ -80,8 +100,10 @@ func classifyLink(dest string, lk *tracking.Links, noTrack bool) (repl string, t
 	return "", false
 }
 
-// linkScheme returns the lower-case scheme of a URL, ignoring the spaces and
-// control characters browsers ignore ("java\tscript:").
+// linkScheme returns the lower-case scheme of a URL when it is one the
+// rewriter cares about (http, https, javascript, vbscript, data), ignoring
+// the spaces and control characters browsers ignore ("java\tscript:");
+// otherwise "".
 func linkScheme(u string) string {
 	var b [16]byte
 	n := 0
@@ -91,7 +113,19 @@ func linkScheme(u string) string {
 		case c <= ' ':
 			continue
 		case c == ':':
-			return string(b[:n])
+			switch string(b[:n]) {
+			case "http":
+				return "http"
+			case "https":
+				return "https"
+			case "javascript":
+				return "javascript"
+			case "vbscript":
+				return "vbscript"
+			case "data":
+				return "data"
+			}
+			return ""
 		case isIdentStart(c) || c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-':
 			if n == len(b) {
 				return ""

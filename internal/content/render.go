@@ -88,7 +88,9 @@ func (l *Library) Render(ctx context.Context, req Request) (*Message, error) {
 	}
 	doc := ct.doc
 	msg := &Message{Template: doc.ID, Version: doc.Version, Locale: doc.Locale, Channel: doc.Channel, Kind: doc.Kind, Topic: doc.Topic}
-	r := &renderer{lib: l, ct: ct, req: &req, msg: msg}
+	r := l.renderers.Get().(*renderer)
+	defer l.renderers.Put(r)
+	r.lib, r.ct, r.req, r.msg, r.token, r.unsub = l, ct, &req, msg, "", ""
 	r.st.reset(ctx, l.lim)
 	r.st.lib = l
 	if err := r.bind(); err != nil {
@@ -120,12 +122,14 @@ type renderer struct {
 	token string // subscriber token, when the message has one
 	unsub string // unsubscribe URL
 	buf   bytes.Buffer
+	out   []byte   // post-processing buffer
+	maps  bindMaps // the binding maps, cleared and refilled per render
 }
 
 // bind builds the variables templates see.
 func (r *renderer) bind() error {
 	doc, req := r.ct.doc, r.req
-	links := map[string]any{}
+	links := r.maps.get(0)
 	needLinks := doc.Channel == Email && (doc.Kind == Marketing || doc.Tracking) || len(r.ct.links) > 0
 	if needLinks {
 		lk := r.lib.opts.Links
@@ -148,16 +152,15 @@ func (r *renderer) bind() error {
 	if contact == nil {
 		contact = map[string]any{}
 	}
-	r.st.globals = map[string]any{
-		"contact": contact,
-		"event":   req.Event,
-		"journey": map[string]any{"id": req.Journey.ID, "name": req.Journey.Name, "version": req.Journey.Version},
-		"step":    map[string]any{"id": req.Step},
-		"owner":   map[string]any{"name": req.Owner.Name, "email": req.Owner.Email},
-		"message": map[string]any{"id": req.MessageID},
-		"links":   links,
-		stateKey:  &r.st,
-	}
+	journey, step, owner, message := r.maps.get(1), r.maps.get(2), r.maps.get(3), r.maps.get(4)
+	journey["id"], journey["name"], journey["version"] = req.Journey.ID, req.Journey.Name, req.Journey.Version
+	step["id"] = req.Step
+	owner["name"], owner["email"] = req.Owner.Name, req.Owner.Email
+	message["id"] = req.MessageID
+	g := r.maps.get(5)
+	g["contact"], g["event"], g["journey"], g["step"] = contact, req.Event, journey, step
+	g["owner"], g["message"], g["links"], g[stateKey] = owner, message, links, &r.st
+	r.st.globals = g
 	return nil
 }
 
@@ -249,4 +252,18 @@ func (r *renderer) payload() error {
 	}
 	r.msg.Payload = b.Bytes()
 	return nil
+}
+
+// bindMaps are the small maps a render binds (links, journey, step, owner,
+// message, the globals), kept with a pooled renderer: they live only while
+// it renders, so reusing them saves allocations on every message.
+type bindMaps [6]map[string]any
+
+func (b *bindMaps) get(i int) map[string]any {
+	if b[i] == nil {
+		b[i] = make(map[string]any, 8)
+	} else {
+		clear(b[i])
+	}
+	return b[i]
 }

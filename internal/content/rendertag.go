@@ -183,10 +183,6 @@ func renderTag(args string) (func(io.Writer, render.Context) error, error) {
 		return nil, err
 	}
 	key := ra.ref.String()
-	type param struct {
-		key  string
-		expr expressions.Expression
-	}
 	params := make([]param, len(ra.params))
 	for i, p := range ra.params {
 		e, err := parseExpr(p.expr)
@@ -201,33 +197,74 @@ func renderTag(args string) (func(io.Writer, render.Context) error, error) {
 		if u == nil {
 			return fmt.Errorf("%w: block %q was not resolved when the template was compiled", ErrRender, key)
 		}
-		bind := st.globals
-		if len(params) > 0 {
-			bind = make(map[string]any, len(st.globals)+len(params))
-			for k, v := range st.globals {
-				bind[k] = v
-			}
-			for _, p := range params {
-				v, err := ctx.Evaluate(p.expr)
-				if err != nil {
-					return err
-				}
-				bind[p.key] = v
-			}
-		}
 		if st.depth >= maxDepth {
 			st.err = fmt.Errorf("%w: blocks nested deeper than %d", ErrLimit, maxDepth)
 			return st.err
 		}
+		var vals [8]any
+		args := vals[:0]
+		for _, p := range params {
+			v, err := ctx.Evaluate(p.expr)
+			if err != nil {
+				return err
+			}
+			args = append(args, v)
+		}
 		saved := st.refs
 		st.refs, st.depth = u.refs, st.depth+1
-		err := render.Render(u.node, fullWriter{w}, bind, st.lib.cfg)
+		var err error
+		if u.body != nil && !u.isolated {
+			err = renderInPlace(w, ctx, u.body, params, args)
+		} else {
+			err = renderIsolated(w, st, u, params, args)
+		}
 		st.refs, st.depth = saved, st.depth-1
 		if err != nil {
 			return err
 		}
 		return st.check()
 	}, nil
+}
+
+type param struct {
+	key  string
+	expr expressions.Expression
+}
+
+// renderInPlace renders a block that cannot change the caller's variables
+// in the caller's context, its parameters set for the duration. The check
+// has made sure the block reads only globals and its parameters.
+func renderInPlace(w io.Writer, ctx render.Context, body *render.BlockNode, params []param, args []any) error {
+	var prev [8]any
+	saved := prev[:0]
+	for i, p := range params {
+		saved = append(saved, ctx.Get(p.key))
+		ctx.Set(p.key, args[i])
+	}
+	err := ctx.RenderBlock(w, body)
+	for i, p := range params {
+		ctx.Set(p.key, saved[i])
+	}
+	return err
+}
+
+// renderIsolated renders a block in fresh bindings (globals and its
+// parameters), so its assigns stay inside it.
+func renderIsolated(w io.Writer, st *renderState, u *unit, params []param, args []any) error {
+	bind := st.globals
+	if len(params) > 0 {
+		bind = make(map[string]any, len(st.globals)+len(params))
+		for k, v := range st.globals {
+			bind[k] = v
+		}
+		for i, p := range params {
+			bind[p.key] = args[i]
+		}
+	}
+	if err := render.Render(u.node, fullWriter{w}, bind, st.lib.cfg); err != nil {
+		return err
+	}
+	return nil
 }
 
 // fullWriter reports every write as complete. The library's trim writer

@@ -27,6 +27,9 @@ func addTags(cfg *render.Config) {
 	cfg.AddTag("continue", loopControlTag(errContinue))
 	cfg.AddTag("cycle", cycleTag)
 	cfg.AddTag("render", renderTag)
+	cfg.AddBlock(bodyTag).Compiler(func(render.BlockNode) (func(io.Writer, render.Context) error, error) {
+		return func(w io.Writer, ctx render.Context) error { return ctx.RenderChildren(w) }, nil
+	})
 	cfg.AddBlock("capture").Compiler(captureTag)
 	cfg.AddBlock("case").Clause("when").Clause("else").Compiler(caseTag)
 	cfg.AddBlock("comment")
@@ -35,6 +38,9 @@ func addTags(cfg *render.Config) {
 	cfg.AddBlock("raw")
 	cfg.AddBlock("unless").Clause("else").Compiler(ifTag(false))
 }
+
+// bodyTag wraps a block's source (see unit.body).
+const bodyTag = "__body"
 
 // tagNames are the tags templates may use, for checking and hints.
 var tagNames = []string{"assign", "break", "capture", "case", "comment", "continue", "cycle", "for", "if", "raw", "render", "unless"}
@@ -62,22 +68,6 @@ func parseStatement(sel, src string) (st *expressions.Statement, err error) {
 func stateOf(ctx render.Context) *renderState {
 	st, _ := ctx.Get(stateKey).(*renderState)
 	return st
-}
-
-func outputTag(m mode) render.TagCompiler {
-	return func(args string) (func(io.Writer, render.Context) error, error) {
-		expr, err := parseExpr(args)
-		if err != nil {
-			return nil, err
-		}
-		return func(w io.Writer, ctx render.Context) error {
-			v, err := ctx.Evaluate(expr)
-			if err != nil {
-				return err
-			}
-			return writeValue(w, v, m)
-		}, nil
-	}
 }
 
 func assignTag(args string) (func(io.Writer, render.Context) error, error) {

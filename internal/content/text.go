@@ -11,8 +11,12 @@ import (
 // images and hidden head, style and script content disappear, entities are
 // decoded and runs of white space collapse.
 func HTMLToText(doc string) string {
-	var c textConv
-	c.out.Grow(len(doc) / 3)
+	return string(appendText(make([]byte, 0, len(doc)/2), doc))
+}
+
+// appendText appends the text of doc to dst.
+func appendText(dst []byte, doc string) []byte {
+	c := textConv{out: dst, base: len(dst)}
 	for i := 0; i < len(doc); {
 		j := strings.IndexByte(doc[i:], '<')
 		if j < 0 {
@@ -38,86 +42,118 @@ func HTMLToText(doc string) string {
 		i += end + 1
 	}
 	c.flushLink()
-	return strings.TrimSpace(c.out.String()) + "\n"
+	return append(c.out, '\n')
 }
 
+// textConv writes text with collapsed white space: a run of spaces becomes
+// one space, or the line breaks that block elements ask for.
 type textConv struct {
-	out       strings.Builder
+	out       []byte
+	base      int    // where this document's text starts in out
 	hidden    string // element whose content is skipped (head, style, ...)
 	newlines  int    // line breaks owed before the next text
 	space     bool   // a space owed before the next text
-	started   bool
 	inLink    bool
-	linkSpace bool // a space owed inside the link text
+	linkStart int // offset in out where the link text starts
 	href      string
-	linkText  strings.Builder
 }
 
 func (c *textConv) text(s string) {
-	if c.hidden != "" || s == "" {
+	if c.hidden != "" {
 		return
 	}
-	if strings.IndexByte(s, '&') >= 0 {
-		s = strings.ReplaceAll(html.UnescapeString(s), "\u00a0", " ")
-	}
-	for len(s) > 0 {
-		k := 0
-		for k < len(s) && isSpace(s[k]) {
-			k++
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && isSpace(s[j]) {
+			j++
 		}
-		if k > 0 {
-			if c.inLink {
-				c.linkSpace = true
-			} else {
-				c.space = true
-			}
-			s = s[k:]
+		if j > i {
+			c.space, i = true, j
 			continue
 		}
-		e := 0
-		for e < len(s) && !isSpace(s[e]) {
-			e++
+		for j < len(s) && !isSpace(s[j]) && s[j] != '&' {
+			j++
 		}
-		c.word(s[:e])
-		s = s[e:]
-	}
-}
-
-func (c *textConv) word(w string) {
-	if c.inLink {
-		if c.linkSpace && c.linkText.Len() > 0 {
-			c.linkText.WriteByte(' ')
+		if j > i {
+			if c.newlines > 0 || c.space {
+				c.separate()
+			}
+			c.out = append(c.out, s[i:j]...)
+			i = j
+			continue
 		}
-		c.linkSpace = false
-		c.linkText.WriteString(w)
-		return
-	}
-	c.emit(w)
-}
-
-// emit writes w after the breaks or space owed.
-func (c *textConv) emit(w string) {
-	if c.started {
+		ent, n := entityAt(s[i:]) // s[i] == '&'
 		switch {
-		case c.newlines > 0:
-			c.out.WriteString(strings.Repeat("\n", c.newlines))
-		case c.space:
-			c.out.WriteByte(' ')
+		case n == 0:
+			ent, n = "&", 1
+		case ent == " ":
+			c.space, i = true, i+n
+			continue
+		}
+		if c.newlines > 0 || c.space {
+			c.separate()
+		}
+		c.out = append(c.out, ent...)
+		i += n
+	}
+}
+
+// entityAt decodes the character reference at the start of s ("&amp;",
+// "&#39;", "&nbsp;" as a space) and returns it and its length, or n == 0
+// when s does not start with one.
+func entityAt(s string) (string, int) {
+	end := strings.IndexByte(s[:min(len(s), 12)], ';')
+	if end < 2 {
+		return "", 0
+	}
+	switch ref := s[:end+1]; ref {
+	case "&amp;":
+		return "&", len(ref)
+	case "&lt;":
+		return "<", len(ref)
+	case "&gt;":
+		return ">", len(ref)
+	case "&quot;", "&#34;":
+		return "\"", len(ref)
+	case "&#39;", "&apos;":
+		return "'", len(ref)
+	case "&nbsp;", "&#160;":
+		return " ", len(ref)
+	default:
+		dec := html.UnescapeString(ref)
+		if dec == ref {
+			return "", 0
+		}
+		if dec == "\u00a0" {
+			dec = " "
+		}
+		return dec, len(ref)
+	}
+}
+
+// separate writes the line breaks or space owed, never at the very start,
+// and never line breaks inside a link's text.
+func (c *textConv) separate() {
+	if len(c.out) > c.base && !(c.inLink && len(c.out) == c.linkStart) {
+		switch {
+		case c.newlines > 0 && !c.inLink:
+			c.out = append(c.out, "\n\n"[:c.newlines]...)
+		case c.newlines > 0 || c.space:
+			c.out = append(c.out, ' ')
 		}
 	}
-	c.newlines, c.space, c.started = 0, false, true
-	c.out.WriteString(w)
+	c.newlines, c.space = 0, false
+}
+
+func (c *textConv) emit(s string) {
+	c.separate()
+	c.out = append(c.out, s...)
 }
 
 func (c *textConv) brk(n int) {
-	if c.inLink {
-		c.linkSpace = true
-		return
-	}
 	if n > c.newlines {
 		c.newlines = n
 	}
-	c.space = false
 }
 
 func (c *textConv) tag(raw string) {
@@ -127,14 +163,21 @@ func (c *textConv) tag(raw string) {
 	for n < len(raw) && !isSpace(raw[n]) && raw[n] != '/' {
 		n++
 	}
-	name := strings.ToLower(raw[:n])
+	name := raw[:n]
 	if c.hidden != "" {
-		if closing && name == c.hidden {
+		if closing && strings.EqualFold(name, c.hidden) {
 			c.hidden = ""
 		}
 		return
 	}
-	switch name {
+	if len(name) > 10 {
+		return
+	}
+	var lowerBuf [10]byte
+	for i := 0; i < len(name); i++ {
+		lowerBuf[i] = lower(name[i])
+	}
+	switch string(lowerBuf[:len(name)]) {
 	case "head", "style", "script", "title", "template":
 		if !closing {
 			c.hidden = name
@@ -146,55 +189,48 @@ func (c *textConv) tag(raw string) {
 	case "div", "tr", "section", "header", "footer", "article", "center":
 		c.brk(1)
 	case "td", "th":
-		if c.inLink {
-			c.linkSpace = true
-		} else {
-			c.space = true
-		}
+		c.space = true
 	case "li":
+		c.brk(1)
 		if !closing {
-			c.brk(1)
 			c.emit("-")
 			c.space = true
-		} else {
-			c.brk(1)
 		}
 	case "hr":
 		c.brk(2)
 		c.emit("---")
 		c.brk(2)
 	case "a":
-		if closing {
-			c.flushLink()
-		} else {
-			c.flushLink()
-			c.inLink, c.href = true, attrValue(raw[n:], "href")
-			c.linkText.Reset()
+		c.flushLink()
+		if !closing {
+			c.separate()
+			c.inLink, c.href, c.linkStart = true, attrValue(raw[n:], "href"), len(c.out)
 		}
 	}
 }
 
-// flushLink writes the pending link as "text (url)".
+// flushLink ends the pending link: "text (url)", or the URL alone when it
+// is the text, or the text alone for anchors and script links.
 func (c *textConv) flushLink() {
 	if !c.inLink {
 		return
 	}
 	c.inLink = false
-	text, href := c.linkText.String(), c.href
+	href := c.href
 	if strings.IndexByte(href, '&') >= 0 {
 		href = html.UnescapeString(href)
 	}
 	href = strings.TrimSpace(href)
 	shown := strings.TrimPrefix(href, "mailto:")
+	text := string(c.out[c.linkStart:])
 	switch {
 	case href == "" || strings.HasPrefix(href, "#") || linkScheme(href) == "javascript":
-		if text != "" {
-			c.emit(text)
-		}
 	case text == "" || text == href || text == shown:
-		c.emit(shown)
+		c.out = append(c.out[:c.linkStart], shown...)
 	default:
-		c.emit(text + " (" + shown + ")")
+		c.out = append(c.out, " ("...)
+		c.out = append(c.out, shown...)
+		c.out = append(c.out, ')')
 	}
 }
 

@@ -72,16 +72,36 @@ func (l *Links) IsOwn(rawURL string) bool {
 
 // Click returns the click-tracking URL that redirects to dest for message.
 func (l *Links) Click(message, dest string) string {
-	kid, sig := l.Signer.Sign(purposeClick, message, dest)
-	var b strings.Builder
-	b.Grow(len(l.Base) + len(message) + len(dest)*5/4 + 64)
-	b.WriteString(l.Base)
-	b.WriteString(ClickPath + "?" + ParamMessage + "=")
-	b.WriteString(url.QueryEscape(message))
-	b.WriteString("&" + ParamURL + "=")
-	b.WriteString(url.QueryEscape(dest))
-	writeKeySig(&b, kid, sig)
-	return b.String()
+	return string(l.AppendClick(nil, message, dest))
+}
+
+// AppendClick appends the click-tracking URL for dest to b. It is Click
+// without allocations, for rendering in bulk.
+func (l *Links) AppendClick(b []byte, message, dest string) []byte {
+	return l.appendClick(b, message, dest, "&")
+}
+
+// AppendClickHTML is AppendClick with the URL escaped for an HTML
+// attribute (its only character that needs it is &).
+func (l *Links) AppendClickHTML(b []byte, message, dest string) []byte {
+	return l.appendClick(b, message, dest, "&amp;")
+}
+
+func (l *Links) appendClick(b []byte, message, dest, amp string) []byte {
+	var buf [sigB64Len]byte
+	kid, sig := l.Signer.appendSign(buf[:0], purposeClick, message, dest)
+	b = append(b, l.Base...)
+	b = append(b, ClickPath+"?"+ParamMessage+"="...)
+	b = appendQueryEscape(b, message)
+	b = append(b, amp...)
+	b = append(b, ParamURL+"="...)
+	b = appendQueryEscape(b, dest)
+	b = append(b, amp...)
+	b = append(b, ParamKey+"="...)
+	b = append(b, kid...)
+	b = append(b, amp...)
+	b = append(b, ParamSig+"="...)
+	return append(b, sig...)
 }
 
 // Open returns the URL of the open-tracking pixel for message.
@@ -95,22 +115,38 @@ func (l *Links) View(message string) string {
 }
 
 func (l *Links) messageURL(path, purpose, message string) string {
-	kid, sig := l.Signer.Sign(purpose, message)
-	var b strings.Builder
-	b.Grow(len(l.Base) + len(message) + 48)
-	b.WriteString(l.Base)
-	b.WriteString(path)
-	b.WriteString("?" + ParamMessage + "=")
-	b.WriteString(url.QueryEscape(message))
-	writeKeySig(&b, kid, sig)
-	return b.String()
+	var buf [sigB64Len]byte
+	kid, sig := l.Signer.appendSign(buf[:0], purpose, message)
+	b := make([]byte, 0, len(l.Base)+len(path)+len(message)+48)
+	b = append(b, l.Base...)
+	b = append(b, path...)
+	b = append(b, "?"+ParamMessage+"="...)
+	b = appendQueryEscape(b, message)
+	return string(appendKeySig(b, kid, sig))
 }
 
-func writeKeySig(b *strings.Builder, kid, sig string) {
-	b.WriteString("&" + ParamKey + "=")
-	b.WriteString(kid)
-	b.WriteString("&" + ParamSig + "=")
-	b.WriteString(sig)
+func appendKeySig(b []byte, kid string, sig []byte) []byte {
+	b = append(b, "&"+ParamKey+"="...)
+	b = append(b, kid...)
+	b = append(b, "&"+ParamSig+"="...)
+	return append(b, sig...)
+}
+
+// appendQueryEscape appends s escaped as url.QueryEscape does.
+func appendQueryEscape(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~':
+			b = append(b, c)
+		case c == ' ':
+			b = append(b, '+')
+		default:
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return b
 }
 
 // Unsubscribe returns the unsubscribe URL carrying token (from Token).

@@ -46,7 +46,13 @@ type Signer struct {
 
 type signingKey struct {
 	id   string
-	pool sync.Pool // of hash.Hash: HMAC state is not safe for concurrent use
+	pool sync.Pool // of *macState: HMAC state is not safe for concurrent use
+}
+
+// macState is one HMAC and the buffer its message is built in.
+type macState struct {
+	h   hash.Hash
+	buf []byte
 }
 
 // NewSigner returns a Signer over keys, given newest first: keys[0] signs.
@@ -70,7 +76,7 @@ func NewSigner(keys ...Key) (*Signer, error) {
 		}
 		secret := append([]byte(nil), k.Secret...)
 		sk := &signingKey{id: k.ID}
-		sk.pool.New = func() any { return hmac.New(sha256.New, secret) }
+		sk.pool.New = func() any { return &macState{h: hmac.New(sha256.New, secret), buf: make([]byte, 0, 512)} }
 		s.keys = append(s.keys, sk)
 	}
 	return s, nil
@@ -105,10 +111,19 @@ func isTokenChar(c byte) bool {
 // purpose, encoded in base64url without padding. Fields are length-prefixed,
 // so ("ab","c") and ("a","bc") sign differently.
 func (s *Signer) Sign(purpose string, fields ...string) (keyID, sig string) {
+	keyID, b := s.appendSign(nil, purpose, fields...)
+	return keyID, string(b)
+}
+
+// sigB64Len is the length of an encoded signature.
+const sigB64Len = (sigLen*8 + 5) / 6
+
+// appendSign appends the encoded signature to b and returns the key id.
+func (s *Signer) appendSign(b []byte, purpose string, fields ...string) (string, []byte) {
 	k := s.keys[0]
 	var raw [sha256.Size]byte
 	k.sum(raw[:0], purpose, fields)
-	return k.id, base64.RawURLEncoding.EncodeToString(raw[:sigLen])
+	return k.id, base64.RawURLEncoding.AppendEncode(b, raw[:sigLen])
 }
 
 // Verify checks that sig is the signature of fields under purpose by the key
@@ -143,19 +158,21 @@ func (s *Signer) key(id string) *signingKey {
 	return nil
 }
 
-// sum appends HMAC(purpose, fields) to out. The message is built in one
-// buffer (on the stack for the usual short fields) and written once.
+// sum appends HMAC(purpose, fields) to out. The message is built in the
+// pooled state's buffer and written once.
 func (k *signingKey) sum(out []byte, purpose string, fields []string) []byte {
-	var stack [512]byte
-	msg := appendField(stack[:0], purpose)
+	m := k.pool.Get().(*macState)
+	msg := appendField(m.buf[:0], purpose)
 	for _, f := range fields {
 		msg = appendField(msg, f)
 	}
-	h := k.pool.Get().(hash.Hash)
-	h.Write(msg)
-	out = h.Sum(out)
-	h.Reset()
-	k.pool.Put(h)
+	m.h.Write(msg)
+	out = m.h.Sum(out)
+	m.h.Reset()
+	if cap(msg) <= 64<<10 {
+		m.buf = msg
+	}
+	k.pool.Put(m)
 	return out
 }
 
