@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"time"
+
+	"github.com/osteele/liquid/values"
+	"github.com/osteele/tuesday"
 
 	"github.com/osteele/liquid/filters"
 	"github.com/osteele/liquid/render"
@@ -26,6 +30,7 @@ func addFilters(cfg *render.Config) {
 		}
 		return safeJSON(b), nil
 	})
+	cfg.AddFilter("date", dateFilter)
 	cfg.AddFilter("append", func(s, t string) (string, error) { return concatBounded(s, t) })
 	cfg.AddFilter("prepend", func(s, t string) (string, error) { return concatBounded(t, s) })
 	cfg.AddFilter("replace", func(s, old, repl string) (string, error) {
@@ -56,6 +61,36 @@ func addFilters(cfg *render.Config) {
 		}
 		return strings.Join(parts, sep(" ")), nil
 	})
+}
+
+// dateFilter formats a time, or a string the library can read as one, with
+// strftime. Like Shopify's, it returns input it cannot read as a date
+// unchanged instead of failing the message ("now" and "today" are the
+// current time).
+func dateFilter(v any, format func(string) string) any {
+	f := format("%a, %b %d, %y")
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case string:
+		var err error
+		switch strings.TrimSpace(x) {
+		case "now", "today":
+			t = time.Now()
+		default:
+			if t, err = values.ParseDate(x); err != nil {
+				return v
+			}
+		}
+	default:
+		return v
+	}
+	s, err := tuesday.Strftime(f, t)
+	if err != nil {
+		return v
+	}
+	return s
 }
 
 var errTooLong = fmt.Errorf("%w: a filter would build a value larger than %d bytes", ErrLimit, maxValueLen)

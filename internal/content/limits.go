@@ -67,7 +67,7 @@ type renderState struct {
 	depth      int
 	mode       mode    // escaping of the part being rendered
 	scratch    scratch // output tags escape into it
-	err        error // first limit error; it wins over the library's wrapping
+	err        error   // first limit error; it wins over the library's wrapping
 	globals    map[string]any
 	refs       map[string]*unit // block references of the unit being rendered
 	lib        *Library

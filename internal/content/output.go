@@ -138,4 +138,3 @@ func (f fastPath) eval(ctx render.Context) (any, bool) {
 	}
 	return v, true
 }
-

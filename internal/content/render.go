@@ -77,15 +77,21 @@ var ErrNoLinks = errors.New("content: tracking links are not configured")
 // Problems value for an invalid template, ErrLimit, ErrRender, ErrNoLinks
 // (all wrapped; use errors.Is and errors.As).
 func (l *Library) Render(ctx context.Context, req Request) (*Message, error) {
+	ct, err := l.template(ctx, req.BU, req.Template, req.Locale, req.Version)
+	if err != nil {
+		return nil, err
+	}
+	return l.renderCompiled(ctx, ct, req)
+}
+
+// renderCompiled renders a compiled template variant.
+func (l *Library) renderCompiled(ctx context.Context, ct *compiledTemplate, req Request) (*Message, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, l.lim.Timeout)
 		defer cancel()
 	}
-	ct, err := l.template(ctx, req.BU, req.Template, req.Locale, req.Version)
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	doc := ct.doc
 	msg := &Message{Template: doc.ID, Version: doc.Version, Locale: doc.Locale, Channel: doc.Channel, Kind: doc.Kind, Topic: doc.Topic}
 	r := l.renderers.Get().(*renderer)

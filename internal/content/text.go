@@ -200,6 +200,12 @@ func (c *textConv) tag(raw string) {
 		c.brk(2)
 		c.emit("---")
 		c.brk(2)
+	case "img":
+		if c.inLink && !closing {
+			if alt := attrValue(raw[n:], "alt"); alt != "" {
+				c.text(alt)
+			}
+		}
 	case "a":
 		c.flushLink()
 		if !closing {
