@@ -72,3 +72,11 @@ func email(body string) string {
 func smsFile(body string) string {
 	return "---\nchannel: sms\nkind: transactional\n---\n" + body
 }
+
+func mapFS(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for name, text := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(text)}
+	}
+	return fsys
+}

@@ -146,9 +146,9 @@ func (c htmlContext) unsafeOutput() (msg, hint string) {
 	switch c.state {
 	case hRawText:
 		return "output inside <" + c.rawText + "> is not escaped for that context", "move the value into HTML text or an attribute"
-	case hTagName, hInTag, hAttrName, hAfterAttrName, hBeforeValue:
+	case hTagName, hInTag, hAttrName, hAfterAttrName:
 		return "output inside an HTML tag, outside an attribute value", "put it in a quoted attribute value"
-	case hValueUnquoted:
+	case hValueUnquoted, hBeforeValue:
 		return "output in an unquoted attribute value", "quote the value: " + c.attr + `="{{ ... }}"`
 	case hValueDouble, hValueSingle:
 		if strings.HasPrefix(c.attr, "on") {
@@ -163,6 +163,6 @@ func (c htmlContext) unsafeOutput() (msg, hint string) {
 
 // inURL reports whether the context is a URL attribute value.
 func (c htmlContext) inURL() bool {
-	return (c.state == hValueDouble || c.state == hValueSingle || c.state == hValueUnquoted) &&
+	return (c.state == hValueDouble || c.state == hValueSingle || c.state == hValueUnquoted || c.state == hBeforeValue) &&
 		(c.attr == "href" || c.attr == "src" || c.attr == "action" || c.attr == "background")
 }

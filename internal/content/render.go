@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/osteele/liquid/expressions"
 	"github.com/osteele/liquid/render"
 
 	"github.com/journeys-oss/journeys/internal/content/tracking"
@@ -183,6 +184,9 @@ func (r *renderer) part(name PartName) (string, error) {
 		return "", fmt.Errorf("%s: %w", name, r.st.err)
 	}
 	if err != nil {
+		if fe, ok := cause(err).(expressions.FilterError); ok && errors.Is(fe.Err, ErrLimit) {
+			return "", fmt.Errorf("%s: filter %s: %w", name, fe.FilterName, fe.Err)
+		}
 		return "", fmt.Errorf("%w: %s: %s", ErrRender, name, renderMessage(err))
 	}
 	return r.buf.String(), nil
