@@ -1,0 +1,23 @@
+// Package content owns message content: Liquid templates for email, SMS and
+// custom channels, reusable versioned content blocks, locale variants,
+// personalisation, the static check of all of it, and the rendering
+// pipeline that turns a template and a contact into a ready message, with
+// tracked links, the open pixel, the plain-text part and the unsubscribe
+// link and headers. Signed URLs live in the tracking subpackage and the
+// preference centre page in the preference subpackage.
+//
+// A Library compiles templates from a Source (FileSource over
+// journeys/content; a store-backed one in the deployed system) on first
+// use, caches them, and renders from the cache without parsing again. It is
+// safe for concurrent use.
+//
+// Templates use github.com/osteele/liquid for parsing and expressions, with
+// our own tag set: {{ }} is rewritten to an output tag that escapes for the
+// part's context (HTML, JSON, or none), include is absent (no file access),
+// for loops and captures are bounded, and {% render 'name@version' %}
+// resolves blocks when the including template is compiled. Check reports
+// every problem with file:line:col before anything is sent.
+//
+// Nothing here logs or returns personal data in errors: messages name
+// templates, blocks and positions, never attribute values.
+package content
