@@ -300,6 +300,7 @@ func (z *analyzer) tag(t token) {
 		if !isIdentifier(name) {
 			z.problem(t.argsOff, "capture needs a variable name", "{% capture greeting %}...{% endcapture %}")
 		}
+		z.shadows(name, t.argsOff)
 		z.push(t)
 		z.locals[name]++
 	case "assign":
@@ -350,6 +351,7 @@ func (z *analyzer) forTag(t token) {
 	_, rest, _ := strings.Cut(t.args, " in ")
 	restOff := t.argsOff + len(t.args) - len(rest)
 	z.uses(rest, restOff, scanExpr(rest), true)
+	z.shadows(stmt.Loop.Variable, t.argsOff)
 	z.push(t, stmt.Loop.Variable, "forloop")
 }
 
@@ -362,7 +364,18 @@ func (z *analyzer) assign(t token) {
 	_, value, _ := strings.Cut(t.args, "=")
 	valueOff := t.argsOff + len(t.args) - len(value)
 	z.uses(value, valueOff, scanExpr(value), false)
+	z.shadows(stmt.Assignment.Variable, t.argsOff)
 	z.locals[stmt.Assignment.Variable]++ // assign is global from here on
+}
+
+// shadows reports a local variable that would hide a message variable.
+func (z *analyzer) shadows(name string, off int) {
+	if z.env.schema == nil {
+		return
+	}
+	if _, ok := namespaces[name]; ok || name == "contact" || name == "event" || name == "forloop" {
+		z.problem(off, "a local variable may not be named "+name, "it would hide the "+name+" variable; pick another name")
+	}
 }
 
 func (z *analyzer) renderTag(t token) {

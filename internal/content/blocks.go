@@ -30,7 +30,7 @@ func (l *Library) block(ctx context.Context, bu, locale string, site refSite, en
 	}
 	var problems Problems
 	for i, name := range site.params {
-		if !contains(doc.Params, name) {
+		if env.schema != nil && !contains(doc.Params, name) {
 			hint := "the block declares no parameters"
 			if len(doc.Params) > 0 {
 				hint = "it declares " + strings.Join(doc.Params, ", ")
