@@ -79,6 +79,9 @@ func (l *Library) findBlock(ctx context.Context, bu, locale string, site refSite
 
 func (l *Library) blockProblem(ctx context.Context, bu string, site refSite, err error) *Problem {
 	if !errors.Is(err, ErrNotFound) {
+		if l.loadErr == nil {
+			l.loadErr = fmt.Errorf("load block %s: %w", site.ref, err)
+		}
 		return &Problem{Pos: site.pos, Message: fmt.Sprintf("load block %s: %v", site.ref, err)}
 	}
 	var names []string

@@ -39,6 +39,7 @@ type Library struct {
 	compileMu sync.Mutex // one compilation at a time; renders do not wait on it
 	variants  map[variantKey]*templateEntry
 	blocks    map[blockKey]*blockEntry
+	loadErr   error // a Source failure during the current compilation (guarded by compileMu)
 
 	renderers sync.Pool // *renderer, to reuse buffers across renders
 }
@@ -138,9 +139,20 @@ func (l *Library) template(ctx context.Context, bu, id, locale string, version i
 	e = l.templates[key]
 	l.mu.RUnlock()
 	if e == nil {
+		l.loadErr = nil
 		e = l.resolveTemplate(ctx, key)
-		if ctx.Err() != nil {
-			return e.t, e.err // not cached: the caller gave up, not the template
+		if l.loadErr != nil || ctx.Err() != nil {
+			// The Source failed or the caller gave up: nothing compiled now
+			// can be trusted to say the template is invalid.
+			err := l.loadErr
+			if err == nil {
+				err = ctx.Err()
+			}
+			l.mu.Lock()
+			l.variants = map[variantKey]*templateEntry{}
+			l.blocks = map[blockKey]*blockEntry{}
+			l.mu.Unlock()
+			return nil, fmt.Errorf("compile template %s: %w", key.id, err)
 		}
 		l.mu.Lock()
 		l.templates[key] = e
@@ -156,7 +168,8 @@ func (l *Library) resolveTemplate(ctx context.Context, key reqKey) *templateEntr
 			continue
 		}
 		if err != nil {
-			return &templateEntry{err: fmt.Errorf("load template %s: %w", key.id, err)}
+			l.loadErr = fmt.Errorf("load template %s: %w", key.id, err)
+			return &templateEntry{err: l.loadErr}
 		}
 		return l.compileVariant(ctx, key.bu, doc)
 	}

@@ -132,21 +132,31 @@ func appendKeySig(b []byte, kid string, sig []byte) []byte {
 	return append(b, sig...)
 }
 
-// appendQueryEscape appends s escaped as url.QueryEscape does.
+// appendQueryEscape appends s escaped as url.QueryEscape does, copying
+// runs of unreserved characters at once.
 func appendQueryEscape(b []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~':
-			b = append(b, c)
-		case c == ' ':
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && unreserved(s[j]) {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		if c := s[j]; c == ' ' {
 			b = append(b, '+')
-		default:
+		} else {
 			b = append(b, '%', hex[c>>4], hex[c&15])
 		}
+		i = j + 1
 	}
 	return b
+}
+
+func unreserved(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
 }
 
 // Unsubscribe returns the unsubscribe URL carrying token (from Token).

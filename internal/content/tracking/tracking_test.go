@@ -239,3 +239,11 @@ func FuzzVerify(f *testing.F) {
 		_, _ = s.VerifyToken(raw)
 	})
 }
+
+func TestQueryEscapeMatchesNetURL(t *testing.T) {
+	for _, s := range []string{"", "a b", "https://x.example/?a=1&b=ü#f", "~._-", "%2F/+"} {
+		if got, want := string(appendQueryEscape(nil, s)), url.QueryEscape(s); got != want {
+			t.Errorf("appendQueryEscape(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
