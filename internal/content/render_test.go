@@ -404,3 +404,15 @@ func TestConcurrentRender(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestTrimAndParams(t *testing.T) {
+	l := newLib(t, map[string]string{
+		"templates/t.liquid":   email("<p>\n  {{- contact.firstName -}}\n</p>{% render 'card', title: contact.company | default: \"a, b\", url: \"https://x.example/?a=1,2\" %}"),
+		"blocks/card@1.liquid": "---\nparams: title, url\n---\n[{{ title }}|{{ url }}]",
+	})
+	req := testRequest("t")
+	req.Contact["company"] = ""
+	if got := mustRender(t, l, req).HTML; got != "<p>Ada</p>[a, b|https://x.example/?a=1,2]" {
+		t.Errorf("got %q", got)
+	}
+}
