@@ -96,7 +96,7 @@ func (l *Library) renderCompiled(ctx context.Context, ct *compiledTemplate, req 
 	doc := ct.doc
 	msg := &Message{Template: doc.ID, Version: doc.Version, Locale: doc.Locale, Channel: doc.Channel, Kind: doc.Kind, Topic: doc.Topic}
 	r := l.renderers.Get().(*renderer)
-	defer l.renderers.Put(r)
+	defer r.release()
 	r.lib, r.ct, r.req, r.msg, r.token, r.unsub = l, ct, &req, msg, "", ""
 	r.st.reset(ctx, l.lim)
 	r.st.lib = l
@@ -131,6 +131,18 @@ type renderer struct {
 	buf   bytes.Buffer
 	out   []byte   // post-processing buffer
 	maps  bindMaps // the binding maps, cleared and refilled per render
+}
+
+// release drops what the renderer holds of this render (contact data
+// included) and returns it to the pool.
+func (r *renderer) release() {
+	for i := range r.maps {
+		clear(r.maps[i])
+	}
+	lib := r.lib
+	r.lib, r.ct, r.req, r.msg, r.token, r.unsub = nil, nil, nil, nil, "", ""
+	r.st.globals, r.st.refs, r.st.lib = nil, nil, nil
+	lib.renderers.Put(r)
 }
 
 // bind builds the variables templates see.

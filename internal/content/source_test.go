@@ -43,3 +43,42 @@ func TestSourceFailureNotCached(t *testing.T) {
 		t.Errorf("after the outage: %q", m.HTML)
 	}
 }
+
+// countingSource counts the Source calls, to show that renders after the
+// first use the compiled cache.
+type countingSource struct {
+	Source
+	calls atomic.Int64
+}
+
+func (c *countingSource) Template(ctx context.Context, bu, id, locale string, version int) (*Template, error) {
+	c.calls.Add(1)
+	return c.Source.Template(ctx, bu, id, locale, version)
+}
+
+func (c *countingSource) Block(ctx context.Context, bu, name, locale string, version int) (*Block, error) {
+	c.calls.Add(1)
+	return c.Source.Block(ctx, bu, name, locale, version)
+}
+
+func TestCompiledOnce(t *testing.T) {
+	src, _ := LoadFiles(mapFS(benchFiles()), "content")
+	cs := &countingSource{Source: src}
+	l := NewLibrary(cs, Options{Schema: testSchema(), Links: testLinks(t)})
+	mustRender(t, l, benchRequest())
+	first := cs.calls.Load()
+	if first == 0 {
+		t.Fatal("the first render read nothing from the source")
+	}
+	for i := 0; i < 20; i++ {
+		mustRender(t, l, benchRequest())
+	}
+	if n := cs.calls.Load(); n != first {
+		t.Errorf("renders after the first read the source %d more times", n-first)
+	}
+	l.Invalidate()
+	mustRender(t, l, benchRequest())
+	if n := cs.calls.Load(); n != 2*first {
+		t.Errorf("after Invalidate the source was read %d times, want %d", n-first, first)
+	}
+}
