@@ -311,8 +311,8 @@ func (z *analyzer) tag(t token) {
 			z.problem(t.off, t.name+" outside a for loop", "")
 		}
 	case "cycle":
-		if _, err := cycleTag(t.args); err != nil {
-			z.problem(t.argsOff, "invalid cycle: "+err.Error(), "")
+		if st, err := parseStatement(expressions.CycleStatementSelector, t.args); err != nil || len(st.Cycle.Values) == 0 {
+			z.problem(t.argsOff, "invalid cycle "+quote(t.args), `write {% cycle "odd", "even" %}`)
 		} else if !z.inside("for") {
 			z.problem(t.off, "cycle outside a for loop", "")
 		}

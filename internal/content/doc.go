@@ -11,12 +11,13 @@
 // use, caches them, and renders from the cache without parsing again. It is
 // safe for concurrent use.
 //
-// Templates use github.com/osteele/liquid for parsing and expressions, with
-// our own tag set: {{ }} is rewritten to an output tag that escapes for the
-// part's context (HTML, JSON, or none), include is absent (no file access),
-// for loops and captures are bounded, and {% render 'name@version' %}
-// resolves blocks when the including template is compiled. Check reports
-// every problem with file:line:col before anything is sent.
+// Templates use github.com/osteele/liquid for parsing, expressions and
+// filters; the compiled tree and its interpreter (interp.go, tags.go) are
+// ours: every {{ }} escapes for its part's context (HTML, JSON, or none),
+// include is absent (no file access), loops, captures and output are
+// bounded, and {% render 'name@version' %} resolves blocks when the
+// including template is compiled. Check reports every problem with
+// file:line:col before anything is sent.
 //
 // Nothing here logs or returns personal data in errors: messages name
 // templates, blocks and positions, never attribute values.

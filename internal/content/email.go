@@ -68,9 +68,8 @@ func (r *renderer) assembleHTML(html string, addUnsubscribe bool) string {
 	b := appendRewritten(r.out[:0], html[:start], lk, msgID, &r.msg.TrackedLinks)
 	if r.msg.Preheader != "" {
 		b = append(b, preheaderOpen...)
-		sc := scratch(b)
-		_ = escapeHTML(&sc, r.msg.Preheader)
-		b = append(sc, "</div>"...)
+		b = appendHTML(b, r.msg.Preheader)
+		b = append(b, "</div>"...)
 	}
 	b = appendRewritten(b, html[start:end], lk, msgID, &r.msg.TrackedLinks)
 	if addUnsubscribe {

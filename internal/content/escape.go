@@ -2,7 +2,6 @@ package content
 
 import (
 	"fmt"
-	"io"
 	"reflect"
 	"strconv"
 	"time"
@@ -20,17 +19,6 @@ const (
 	modeJSON             // custom-channel payload: JSON-string-escape every output
 )
 
-// outTag is the tag {{ expr }} becomes in each mode (see rewrite).
-func (m mode) outTag() string {
-	switch m {
-	case modeHTML:
-		return "__out_html"
-	case modeJSON:
-		return "__out_json"
-	}
-	return "__out_text"
-}
-
 func (m mode) String() string {
 	return [...]string{"text", "html", "json"}[m]
 }
@@ -44,68 +32,60 @@ type safeHTML string
 // result of the json filter and of a capture in a payload.
 type safeJSON string
 
-// writeValue writes v as Liquid prints it, escaped for m.
-func writeValue(w io.Writer, v any, m mode) error {
+// appendValue appends v as Liquid prints it, escaped for m.
+func appendValue(dst []byte, v any, m mode) []byte {
 	switch x := values.ToLiquid(v).(type) {
 	case nil:
-		return nil
+		return dst
 	case safeHTML:
 		if m == modeHTML {
-			_, err := io.WriteString(w, string(x))
-			return err
+			return append(dst, x...)
 		}
-		return writeEscaped(w, string(x), m)
+		return appendEscaped(dst, string(x), m)
 	case safeJSON:
 		if m != modeHTML {
-			_, err := io.WriteString(w, string(x))
-			return err
+			return append(dst, x...)
 		}
-		return writeEscaped(w, string(x), m)
+		return appendEscaped(dst, string(x), m)
 	case string:
-		return writeEscaped(w, x, m)
+		return appendEscaped(dst, x, m)
 	case int:
-		return writeEscaped(w, strconv.Itoa(x), m)
+		return strconv.AppendInt(dst, int64(x), 10)
 	case bool:
-		return writeEscaped(w, strconv.FormatBool(x), m)
+		return strconv.AppendBool(dst, x)
 	case time.Time:
-		return writeEscaped(w, x.Format("2006-01-02 15:04:05 -0700"), m)
+		return appendEscaped(dst, x.Format("2006-01-02 15:04:05 -0700"), m)
 	case []byte:
-		return writeEscaped(w, string(x), m)
+		return appendEscaped(dst, string(x), m)
 	case []any:
 		for _, item := range x {
-			if err := writeValue(w, item, m); err != nil {
-				return err
-			}
+			dst = appendValue(dst, item, m)
 		}
-		return nil
+		return dst
 	default:
 		rv := reflect.ValueOf(x)
 		if rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
 			for i := range rv.Len() {
-				if err := writeValue(w, rv.Index(i).Interface(), m); err != nil {
-					return err
-				}
+				dst = appendValue(dst, rv.Index(i).Interface(), m)
 			}
-			return nil
+			return dst
 		}
-		return writeEscaped(w, fmt.Sprint(x), m)
+		return appendEscaped(dst, fmt.Sprint(x), m)
 	}
 }
 
-func writeEscaped(w io.Writer, s string, m mode) error {
+func appendEscaped(dst []byte, s string, m mode) []byte {
 	switch m {
 	case modeHTML:
-		return escapeHTML(w, s)
+		return appendHTML(dst, s)
 	case modeJSON:
-		return escapeJSON(w, s)
+		return appendJSON(dst, s)
 	}
-	_, err := io.WriteString(w, s)
-	return err
+	return append(dst, s...)
 }
 
-// escapeHTML writes s with & < > " ' escaped, as html.EscapeString does,
-// without allocating when s has nothing to escape.
-func escapeHTML(w io.Writer, s string) error {
+// appendHTML appends s with & < > " ' escaped, as html.EscapeString does.
+func appendHTML(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
@@ -123,34 +103,21 @@ func escapeHTML(w io.Writer, s string) error {
 		default:
 			continue
 		}
-		if _, err := io.WriteString(w, s[last:i]); err != nil {
-			return err
-		}
-		if _, err := io.WriteString(w, esc); err != nil {
-			return err
-		}
+		dst = append(dst, s[last:i]...)
+		dst = append(dst, esc...)
 		last = i + 1
 	}
-	_, err := io.WriteString(w, s[last:])
-	return err
+	return append(dst, s[last:]...)
 }
 
 const hexDigits = "0123456789abcdef"
 
-// escapeJSON writes s as the inside of a JSON string: quotes, backslashes
+// appendJSON appends s as the inside of a JSON string: quotes, backslashes
 // and control characters escaped, and < > & U+2028 U+2029 too, so a payload
 // stays safe if a consumer embeds it in HTML or JavaScript. Invalid UTF-8
 // becomes U+FFFD.
-func escapeJSON(w io.Writer, s string) error {
-	var buf [6]byte
+func appendJSON(dst []byte, s string) []byte {
 	last := 0
-	flush := func(i int, esc []byte) error {
-		if _, err := io.WriteString(w, s[last:i]); err != nil {
-			return err
-		}
-		_, err := w.Write(esc)
-		return err
-	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -158,46 +125,40 @@ func escapeJSON(w io.Writer, s string) error {
 				i++
 				continue
 			}
-			var esc []byte
+			dst = append(dst, s[last:i]...)
 			switch c {
 			case '"', '\\':
-				esc = []byte{'\\', c}
+				dst = append(dst, '\\', c)
 			case '\n':
-				esc = []byte(`\n`)
+				dst = append(dst, `\n`...)
 			case '\r':
-				esc = []byte(`\r`)
+				dst = append(dst, `\r`...)
 			case '\t':
-				esc = []byte(`\t`)
+				dst = append(dst, `\t`...)
 			default:
-				buf = [6]byte{'\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf]}
-				esc = buf[:]
-			}
-			if err := flush(i, esc); err != nil {
-				return err
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
 			i++
 			last = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		var esc []byte
+		var esc string
 		switch {
 		case r == utf8.RuneError && size == 1:
-			esc = []byte(`\ufffd`)
+			esc = `\ufffd`
 		case r == '\u2028':
-			esc = []byte(`\u2028`)
+			esc = `\u2028`
 		case r == '\u2029':
-			esc = []byte(`\u2029`)
+			esc = `\u2029`
 		default:
 			i += size
 			continue
 		}
-		if err := flush(i, esc); err != nil {
-			return err
-		}
+		dst = append(dst, s[last:i]...)
+		dst = append(dst, esc...)
 		i += size
 		last = i
 	}
-	_, err := io.WriteString(w, s[last:])
-	return err
+	return append(dst, s[last:]...)
 }

@@ -67,13 +67,11 @@ func (k blockKey) label() string { return fmt.Sprintf("%s@%d", k.name, k.version
 // A unit is one compiled Liquid source (a template part or a block in one
 // escaping mode) with the blocks its render tags resolved to.
 type unit struct {
-	node  render.Node
+	node  node
 	refs  map[string]*unit
 	links map[string]bool // links.<name> read here or in its blocks
-	// body is the block's content wrapped in {% __body %}: a render tag
-	// renders it in the caller's context, without the copy of the bindings
-	// a fresh render makes, unless the block assigns or captures (isolated).
-	body     *render.BlockNode
+	// isolated blocks assign or capture, so they render in their own
+	// variables; the others render with the caller's, which saves a copy.
 	isolated bool
 }
 
@@ -107,7 +105,7 @@ func NewLibrary(src Source, opts Options) *Library {
 	}
 	l.renderers.New = func() any { return &renderer{} }
 	addFilters(&l.cfg)
-	addTags(&l.cfg)
+	addGrammar(&l.cfg)
 	return l
 }
 
@@ -257,29 +255,24 @@ func (l *Library) compileSource(ctx context.Context, bu, locale, src string, pos
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	text := rewrite(src, a.toks, env.mode.outTag())
-	if env.isBlock {
-		text = "{% " + bodyTag + " %}" + text + "{% end" + bodyTag + " %}"
-	}
-	node, err := l.cfg.Compile(text, parser.SourceLoc{Pathname: pos.File, LineNo: pos.Line})
+	n, err := l.compile(src, parser.SourceLoc{Pathname: pos.File, LineNo: pos.Line}, env.mode)
 	if err != nil {
-		return nil, Problems{{Pos: Pos{File: pos.File, Line: err.LineNumber()}, Message: liquidMessage(err)}}
-	}
-	u.node = node
-	if env.isBlock {
-		if seq, ok := node.(*render.SeqNode); ok && len(seq.Children) == 1 {
-			u.body, _ = seq.Children[0].(*render.BlockNode)
+		line := 0
+		if le, ok := err.(interface{ LineNumber() int }); ok {
+			line = le.LineNumber()
 		}
-		u.isolated = a.assigns
+		return nil, Problems{{Pos: Pos{File: pos.File, Line: line}, Message: liquidMessage(err)}}
 	}
+	u.node = n
+	u.isolated = env.isBlock && a.assigns
 	return u, nil
 }
 
 // liquidMessage strips the library's "Liquid error (line n): ... in file"
 // dressing, which our Pos already says.
-func liquidMessage(err parser.Error) string {
-	if c := err.Cause(); c != nil {
-		return c.Error()
+func liquidMessage(err error) string {
+	if c, ok := err.(interface{ Cause() error }); ok && c.Cause() != nil {
+		return c.Cause().Error()
 	}
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "Liquid error")

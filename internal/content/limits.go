@@ -1,7 +1,6 @@
 package content
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -56,24 +55,19 @@ var ErrLimit = errors.New("content: render limit exceeded")
 // rendering: a filter rejects its input, a payload is not JSON.
 var ErrRender = errors.New("content: render failed")
 
-// renderState is what one render carries through the Liquid tags: limits,
-// the budget left, the globals blocks see, the block table in scope. The
-// tags find it in the bindings under stateKey, a name no template can write.
+// renderState is what one render carries through its nodes: limits, the
+// budget left, the globals blocks see, the block table in scope.
 type renderState struct {
 	done       <-chan struct{}
 	ctxErr     func() error
 	remaining  int // output bytes left
 	iterations int // loop iterations left
 	depth      int
-	mode       mode    // escaping of the part being rendered
-	scratch    scratch // output tags escape into it
-	err        error   // first limit error; it wins over the library's wrapping
+	err        error // first limit error; it wins over the library's wrapping
 	globals    map[string]any
 	refs       map[string]*unit // block references of the unit being rendered
 	lib        *Library
 }
-
-const stateKey = "\x00state"
 
 func (s *renderState) reset(ctx context.Context, lim Limits) {
 	*s = renderState{
@@ -81,7 +75,6 @@ func (s *renderState) reset(ctx context.Context, lim Limits) {
 		ctxErr:     ctx.Err,
 		remaining:  lim.MaxOutput,
 		iterations: lim.MaxIterations,
-		scratch:    s.scratch[:0],
 	}
 }
 
@@ -120,25 +113,4 @@ func (s *renderState) iterate() error {
 		return s.err
 	}
 	return s.check()
-}
-
-// A budgetWriter is a bytes.Buffer that charges every write to the render's
-// output budget.
-type budgetWriter struct {
-	buf *bytes.Buffer
-	st  *renderState
-}
-
-func (w budgetWriter) Write(p []byte) (int, error) {
-	if err := w.st.spend(len(p)); err != nil {
-		return 0, err
-	}
-	return w.buf.Write(p)
-}
-
-func (w budgetWriter) WriteString(p string) (int, error) {
-	if err := w.st.spend(len(p)); err != nil {
-		return 0, err
-	}
-	return w.buf.WriteString(p)
 }

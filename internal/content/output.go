@@ -1,62 +1,46 @@
 package content
 
 import (
-	"io"
 	"strings"
 
-	"github.com/osteele/liquid/render"
+	"github.com/osteele/liquid/expressions"
 	"github.com/osteele/liquid/values"
 )
 
-// outputTag compiles {{ expr }} (rewritten to a tag, see rewrite). The two
-// forms that make up most of a marketing email, a variable path and a path
-// with a string default ({{ contact.firstName | default: "there" }}), are
-// evaluated directly on the bindings; everything else, and any value the
-// fast path cannot read as Liquid would, goes through the library's
-// evaluator. Output is escaped into a scratch buffer and written once.
-func outputTag(m mode) render.TagCompiler {
-	return func(args string) (func(io.Writer, render.Context) error, error) {
-		expr, err := parseExpr(args)
-		if err != nil {
-			return nil, err
-		}
-		fast, hasFast := parseFastPath(args)
-		return func(w io.Writer, ctx render.Context) error {
-			var v any
-			ok := false
-			if hasFast {
-				v, ok = fast.eval(ctx)
-			}
-			if !ok {
-				if v, err = ctx.Evaluate(expr); err != nil {
-					return err
-				}
-			}
-			st := stateOf(ctx)
-			st.scratch = st.scratch[:0]
-			if err := writeValue(&st.scratch, v, m); err != nil {
-				return err
-			}
-			if len(st.scratch) == 0 {
-				return nil
-			}
-			_, err := w.Write(st.scratch)
-			return err
-		}, nil
+// outputNode is {{ expr }}, escaped for its part. The two forms that make
+// up most of a marketing email, a variable path and a path with a string
+// default ({{ contact.firstName | default: "there" }}), are read directly
+// from the variables; everything else, and any value the fast path cannot
+// read as Liquid would, goes through the library's evaluator.
+type outputNode struct {
+	expr    expressions.Expression
+	fast    fastPath
+	hasFast bool
+	mode    mode
+	line    int
+}
+
+func newOutput(src string, expr expressions.Expression, m mode, line int) *outputNode {
+	n := &outputNode{expr: expr, mode: m, line: line}
+	n.fast, n.hasFast = parseFastPath(src)
+	return n
+}
+
+func (n *outputNode) render(c *rctx) error {
+	var v any
+	ok := false
+	if n.hasFast {
+		v, ok = n.fast.eval(c.vars)
 	}
-}
-
-// scratch is an io.Writer that appends to a byte slice.
-type scratch []byte
-
-func (s *scratch) Write(p []byte) (int, error) {
-	*s = append(*s, p...)
-	return len(p), nil
-}
-
-func (s *scratch) WriteString(p string) (int, error) {
-	*s = append(*s, p...)
-	return len(p), nil
+	if !ok {
+		var err error
+		if v, err = c.eval(n.expr, n.line); err != nil {
+			return err
+		}
+	}
+	start := len(*c.out)
+	*c.out = appendValue(*c.out, v, n.mode)
+	return c.grew(start)
 }
 
 // fastPath is "root.a.b" optionally followed by | default: "literal".
@@ -106,11 +90,11 @@ func isPlainIdent(s string) bool {
 	return !exprWords[s]
 }
 
-// eval reads the path from the bindings. ok is false when Liquid could read
-// it differently (a drop, a struct, a non-string-keyed map, the size, first
+// eval reads the path from vars. ok is false when Liquid could read it
+// differently (a drop, a struct, a non-string-keyed map, the size, first
 // and last properties), and the caller then uses the library.
-func (f fastPath) eval(ctx render.Context) (any, bool) {
-	v := ctx.Get(f.root)
+func (f fastPath) eval(vars map[string]any) (any, bool) {
+	v := vars[f.root]
 	for _, p := range f.path {
 		if v == nil {
 			break

@@ -9,9 +9,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/osteele/liquid/expressions"
-	"github.com/osteele/liquid/render"
-
 	"github.com/journeys-oss/journeys/internal/content/tracking"
 )
 
@@ -126,9 +123,9 @@ type renderer struct {
 	req   *Request
 	msg   *Message
 	st    renderState
-	token string // subscriber token, when the message has one
-	unsub string // unsubscribe URL
-	buf   bytes.Buffer
+	token string   // subscriber token, when the message has one
+	unsub string   // unsubscribe URL
+	buf   []byte   // part output
 	out   []byte   // post-processing buffer
 	maps  bindMaps // the binding maps, cleared and refilled per render
 }
@@ -178,7 +175,7 @@ func (r *renderer) bind() error {
 	message["id"] = req.MessageID
 	g := r.maps.get(5)
 	g["contact"], g["event"], g["journey"], g["step"] = contact, req.Event, journey, step
-	g["owner"], g["message"], g["links"], g[stateKey] = owner, message, links, &r.st
+	g["owner"], g["message"], g["links"] = owner, message, links
 	r.st.globals = g
 	return nil
 }
@@ -189,46 +186,47 @@ func (r *renderer) part(name PartName) (string, error) {
 	if u == nil {
 		return "", nil
 	}
-	r.buf.Reset()
-	r.st.refs, r.st.mode, r.st.depth = u.refs, partMode(name), 0
-	err := runRender(u.node, budgetWriter{&r.buf, &r.st}, r.st.globals, r.lib.cfg)
-	if r.st.err != nil {
-		return "", fmt.Errorf("%s: %w", name, r.st.err)
+	r.buf = r.buf[:0]
+	r.st.refs, r.st.depth = u.refs, 0
+	if err := r.lib.run(&r.st, u, &r.buf, r.vars()); err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
 	}
-	if err != nil {
-		if fe, ok := cause(err).(expressions.FilterError); ok && errors.Is(fe.Err, ErrLimit) {
-			return "", fmt.Errorf("%s: filter %s: %w", name, fe.FilterName, fe.Err)
-		}
-		return "", fmt.Errorf("%w: %s: %s", ErrRender, name, renderMessage(err))
-	}
-	return r.buf.String(), nil
+	return string(r.buf), nil
 }
 
-// runRender renders node, turning a panic inside the library (it panics on
-// a writer error and on some filter inputs) into an error.
-func runRender(node render.Node, w budgetWriter, bind map[string]any, cfg render.Config) (err error) {
+// vars returns a fresh copy of the globals for one part: assigns in one
+// part do not leak into the next.
+func (r *renderer) vars() map[string]any {
+	v := r.maps.get(6)
+	for k, x := range r.st.globals {
+		v[k] = x
+	}
+	return v
+}
+
+// run renders a unit into out, turning a panic inside the library (some
+// filters panic on odd input) into an error. Errors: ErrLimit, ErrRender.
+func (l *Library) run(st *renderState, u *unit, out *[]byte, vars map[string]any) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if w.st.err != nil {
-				err = w.st.err
-				return
-			}
-			err = fmt.Errorf("liquid panicked: %v\n%s", p, firstLines(string(debug.Stack()), 12))
+			err = fmt.Errorf("%w: liquid panicked: %v\n%s", ErrRender, p, firstLines(string(debug.Stack()), 12))
 		}
 	}()
-	if rerr := render.Render(node, w, bind, cfg); rerr != nil {
-		return rerr
+	err = u.node.render(l.newRctx(st, out, vars))
+	switch {
+	case st.err != nil:
+		return st.err
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrLimit), errors.Is(err, ErrRender):
+		return err
 	}
-	return nil
+	return fmt.Errorf("%w: %s", ErrRender, renderMessage(err))
 }
 
 func renderMessage(err error) string {
-	c := cause(err)
-	if c != err && c != nil {
-		if le, ok := err.(interface{ LineNumber() int }); ok && le.LineNumber() > 0 {
-			return fmt.Sprintf("line %d: %v", le.LineNumber(), c)
-		}
-		return c.Error()
+	if c, ok := err.(interface{ Cause() error }); ok && c.Cause() != nil {
+		return c.Cause().Error()
 	}
 	return err.Error()
 }
@@ -279,7 +277,7 @@ func (r *renderer) payload() error {
 // bindMaps are the small maps a render binds (links, journey, step, owner,
 // message, the globals), kept with a pooled renderer: they live only while
 // it renders, so reusing them saves allocations on every message.
-type bindMaps [6]map[string]any
+type bindMaps [7]map[string]any
 
 func (b *bindMaps) get(i int) map[string]any {
 	if b[i] == nil {

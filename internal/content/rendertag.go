@@ -2,12 +2,10 @@ package content
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
 	"github.com/osteele/liquid/expressions"
-	"github.com/osteele/liquid/render"
 )
 
 // A blockRef is the target of a render tag: 'footer' follows the latest
@@ -173,57 +171,14 @@ func clip(s string) string {
 	return s
 }
 
-// renderTag compiles {% render %}. The block itself is resolved when the
-// including template is compiled (a missing block or a cycle is a compile
-// problem with a position); at render time the tag finds the compiled block
-// in the table of the unit being rendered.
-func renderTag(args string) (func(io.Writer, render.Context) error, error) {
-	ra, err := parseRenderArgs(args)
-	if err != nil {
-		return nil, err
-	}
-	key := ra.ref.String()
-	params := make([]param, len(ra.params))
-	for i, p := range ra.params {
-		e, err := parseExpr(p.expr)
-		if err != nil {
-			return nil, fmt.Errorf("render %s: parameter %s: %w", key, p.key, err)
-		}
-		params[i] = param{p.key, e}
-	}
-	return func(w io.Writer, ctx render.Context) error {
-		st := stateOf(ctx)
-		u := st.refs[key]
-		if u == nil {
-			return fmt.Errorf("%w: block %q was not resolved when the template was compiled", ErrRender, key)
-		}
-		if st.depth >= maxDepth {
-			st.err = fmt.Errorf("%w: blocks nested deeper than %d", ErrLimit, maxDepth)
-			return st.err
-		}
-		var vals [8]any
-		args := vals[:0]
-		for _, p := range params {
-			v, err := ctx.Evaluate(p.expr)
-			if err != nil {
-				return err
-			}
-			args = append(args, v)
-		}
-		saved := st.refs
-		st.refs, st.depth = u.refs, st.depth+1
-		var err error
-		if u.body != nil && !u.isolated {
-			err = renderInPlace(w, ctx, u.body, params, args)
-		} else {
-			err = renderIsolated(w, st, u, params, args)
-		}
-		st.refs, st.depth = saved, st.depth-1
-		if err != nil {
-			return err
-		}
-		return st.check()
-	}, nil
+// renderNode is {% render %}. The block itself is resolved when the
+// including source is compiled (a missing block or a cycle is a compile
+// problem with a position); at render time the node finds the compiled
+// block in the table of the unit being rendered.
+type renderNode struct {
+	key    string
+	params []param
+	line   int
 }
 
 type param struct {
@@ -231,50 +186,82 @@ type param struct {
 	expr expressions.Expression
 }
 
+func newRenderNode(args string, line int) (*renderNode, error) {
+	ra, err := parseRenderArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	n := &renderNode{key: ra.ref.String(), line: line, params: make([]param, len(ra.params))}
+	for i, p := range ra.params {
+		e, err := parseExpr(p.expr)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: parameter %s: %w", n.key, p.key, err)
+		}
+		n.params[i] = param{p.key, e}
+	}
+	return n, nil
+}
+
+func (n *renderNode) render(c *rctx) error {
+	st := c.st
+	u := st.refs[n.key]
+	if u == nil {
+		return fmt.Errorf("%w: block %q was not resolved when the template was compiled", ErrRender, n.key)
+	}
+	if st.depth >= maxDepth {
+		st.err = fmt.Errorf("%w: blocks nested deeper than %d", ErrLimit, maxDepth)
+		return st.err
+	}
+	var vals [8]any
+	args := vals[:0]
+	for _, p := range n.params {
+		v, err := c.eval(p.expr, n.line)
+		if err != nil {
+			return err
+		}
+		args = append(args, v)
+	}
+	saved := st.refs
+	st.refs, st.depth = u.refs, st.depth+1
+	var err error
+	if u.isolated {
+		err = n.renderIsolated(c, u, args)
+	} else {
+		err = n.renderInPlace(c, u, args)
+	}
+	st.refs, st.depth = saved, st.depth-1
+	if err != nil {
+		return err
+	}
+	return st.check()
+}
+
 // renderInPlace renders a block that cannot change the caller's variables
-// in the caller's context, its parameters set for the duration. The check
-// has made sure the block reads only globals and its parameters.
-func renderInPlace(w io.Writer, ctx render.Context, body *render.BlockNode, params []param, args []any) error {
+// with the caller's variables, its parameters set for the duration. The
+// check has made sure the block reads only globals and its parameters.
+func (n *renderNode) renderInPlace(c *rctx, u *unit, args []any) error {
 	var prev [8]any
 	saved := prev[:0]
-	for i, p := range params {
-		saved = append(saved, ctx.Get(p.key))
-		ctx.Set(p.key, args[i])
+	for i, p := range n.params {
+		saved = append(saved, c.vars[p.key])
+		c.vars[p.key] = args[i]
 	}
-	err := ctx.RenderBlock(w, body)
-	for i, p := range params {
-		ctx.Set(p.key, saved[i])
+	err := u.node.render(c)
+	for i, p := range n.params {
+		c.vars[p.key] = saved[i]
 	}
 	return err
 }
 
-// renderIsolated renders a block in fresh bindings (globals and its
-// parameters), so its assigns stay inside it.
-func renderIsolated(w io.Writer, st *renderState, u *unit, params []param, args []any) error {
-	bind := st.globals
-	if len(params) > 0 {
-		bind = make(map[string]any, len(st.globals)+len(params))
-		for k, v := range st.globals {
-			bind[k] = v
-		}
-		for i, p := range params {
-			bind[p.key] = args[i]
-		}
+// renderIsolated renders a block that assigns or captures in fresh
+// variables (the globals and its parameters), so its assigns stay inside.
+func (n *renderNode) renderIsolated(c *rctx, u *unit, args []any) error {
+	vars := make(map[string]any, len(c.st.globals)+len(n.params))
+	for k, v := range c.st.globals {
+		vars[k] = v
 	}
-	if err := render.Render(u.node, fullWriter{w}, bind, st.lib.cfg); err != nil {
-		return err
+	for i, p := range n.params {
+		vars[p.key] = args[i]
 	}
-	return nil
-}
-
-// fullWriter reports every write as complete. The library's trim writer
-// returns the bytes it flushed, not the bytes it took, which a nested
-// render's flush (bytes.Buffer.WriteTo) would take for a short write.
-type fullWriter struct{ w io.Writer }
-
-func (f fullWriter) Write(p []byte) (int, error) {
-	if _, err := f.w.Write(p); err != nil {
-		return 0, err
-	}
-	return len(p), nil
+	return u.node.render(c.st.lib.newRctx(c.st, c.out, vars))
 }

@@ -1,10 +1,7 @@
 package content
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 )
 
 // A Snippet is one standalone Liquid source compiled as plain Liquid: no
@@ -38,22 +35,15 @@ func (s *Snippet) Render(ctx context.Context, vars map[string]any) (string, erro
 	}
 	var st renderState
 	st.reset(ctx, s.lib.lim)
-	st.lib, st.refs, st.mode = s.lib, s.unit.refs, modeText
-	st.globals = make(map[string]any, len(vars)+1)
+	st.lib, st.refs = s.lib, s.unit.refs
+	st.globals = vars
+	local := make(map[string]any, len(vars))
 	for k, v := range vars {
-		st.globals[k] = v
+		local[k] = v
 	}
-	st.globals[stateKey] = &st
-	var buf bytes.Buffer
-	err := runRender(s.unit.node, budgetWriter{&buf, &st}, st.globals, s.lib.cfg)
-	if st.err != nil {
-		return "", st.err
+	var out []byte
+	if err := s.lib.run(&st, s.unit, &out, local); err != nil {
+		return "", err
 	}
-	if err != nil {
-		if errors.Is(err, ErrLimit) {
-			return "", err
-		}
-		return "", fmt.Errorf("%w: %s", ErrRender, renderMessage(err))
-	}
-	return buf.String(), nil
+	return string(out), nil
 }

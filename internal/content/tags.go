@@ -1,46 +1,31 @@
 package content
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/osteele/liquid/expressions"
+	"github.com/osteele/liquid/parser"
 	"github.com/osteele/liquid/render"
 	"github.com/osteele/liquid/values"
 )
 
-// The tag set is ours, not the library's standard one: the library's
-// include reads files, its for has no iteration budget and its capture
-// buffers without limit. Parsing and expression evaluation stay the
-// library's; the tag semantics follow Shopify Liquid.
-func addTags(cfg *render.Config) {
-	for _, m := range []mode{modeText, modeHTML, modeJSON} {
-		cfg.AddTag(m.outTag(), outputTag(m))
-	}
-	cfg.AddTag("assign", assignTag)
-	cfg.AddTag("break", loopControlTag(errBreak))
-	cfg.AddTag("continue", loopControlTag(errContinue))
-	cfg.AddTag("cycle", cycleTag)
-	cfg.AddTag("render", renderTag)
-	cfg.AddBlock(bodyTag).Compiler(func(render.BlockNode) (func(io.Writer, render.Context) error, error) {
-		return func(w io.Writer, ctx render.Context) error { return ctx.RenderChildren(w) }, nil
-	})
-	cfg.AddBlock("capture").Compiler(captureTag)
-	cfg.AddBlock("case").Clause("when").Clause("else").Compiler(caseTag)
+// The tag set is ours: the library's include reads files, its for has no
+// iteration budget and its capture buffers without limit. The library's
+// grammar only needs to know the block tags and their clauses to parse;
+// the semantics follow Shopify Liquid.
+func addGrammar(cfg *render.Config) {
+	cfg.AddBlock("capture")
+	cfg.AddBlock("case").Clause("when").Clause("else")
 	cfg.AddBlock("comment")
-	cfg.AddBlock("for").Clause("else").Compiler(forTag)
-	cfg.AddBlock("if").Clause("else").Clause("elsif").Compiler(ifTag(true))
+	cfg.AddBlock("for").Clause("else")
+	cfg.AddBlock("if").Clause("else").Clause("elsif")
 	cfg.AddBlock("raw")
-	cfg.AddBlock("unless").Clause("else").Compiler(ifTag(false))
+	cfg.AddBlock("unless").Clause("else")
 }
-
-// bodyTag wraps a block's source (see unit.body).
-const bodyTag = "__body"
 
 // tagNames are the tags templates may use, for checking and hints.
 var tagNames = []string{"assign", "break", "capture", "case", "comment", "continue", "cycle", "for", "if", "raw", "render", "unless"}
@@ -65,28 +50,84 @@ func parseStatement(sel, src string) (st *expressions.Statement, err error) {
 	return expressions.ParseStatement(sel, src)
 }
 
-func stateOf(ctx render.Context) *renderState {
-	st, _ := ctx.Get(stateKey).(*renderState)
-	return st
+func (k compiler) tag(t *parser.ASTTag) (node, error) {
+	line := t.SourceLoc.LineNo
+	switch t.Name {
+	case "assign":
+		stmt, err := parseStatement(expressions.AssignStatementSelector, t.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &assignNode{stmt.Assignment.Variable, stmt.Assignment.ValueFn, line}, nil
+	case "break":
+		return signalNode{errBreak}, nil
+	case "continue":
+		return signalNode{errContinue}, nil
+	case "cycle":
+		stmt, err := parseStatement(expressions.CycleStatementSelector, t.Args)
+		if err != nil {
+			return nil, err
+		}
+		if len(stmt.Cycle.Values) == 0 {
+			return nil, errors.New("cycle needs at least one value")
+		}
+		return &cycleNode{stmt.Cycle.Group, stmt.Cycle.Values, k.mode}, nil
+	case "render":
+		return newRenderNode(t.Args, line)
+	}
+	return nil, fmt.Errorf("unknown tag %q", t.Name)
 }
 
-func assignTag(args string) (func(io.Writer, render.Context) error, error) {
-	stmt, err := parseStatement(expressions.AssignStatementSelector, args)
-	if err != nil {
-		return nil, err
-	}
-	name, valueFn := stmt.Assignment.Variable, stmt.Assignment.ValueFn
-	return func(_ io.Writer, ctx render.Context) error {
-		v, err := ctx.Evaluate(valueFn)
+func (k compiler) block(b *parser.ASTBlock) (node, error) {
+	switch b.Name {
+	case "if", "unless":
+		return k.ifBlock(b)
+	case "case":
+		return k.caseBlock(b)
+	case "for":
+		return k.forBlock(b)
+	case "capture":
+		name := strings.TrimSpace(b.Args)
+		if !isIdentifier(name) {
+			return nil, fmt.Errorf("capture needs a variable name, got %q", b.Args)
+		}
+		body, err := k.body(b)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if valueSize(v, 0) > maxValueLen {
-			return fmt.Errorf("%w: assign %s: value larger than %d bytes", ErrLimit, name, maxValueLen)
+		return &captureNode{name, body, k.mode}, nil
+	}
+	return nil, fmt.Errorf("unknown block %q", b.Name)
+}
+
+func isIdentifier(s string) bool {
+	if s == "" || !isIdentStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isIdentChar(s[i]) {
+			return false
 		}
-		ctx.Set(name, v)
-		return nil
-	}, nil
+	}
+	return true
+}
+
+type assignNode struct {
+	name string
+	expr expressions.Expression
+	line int
+}
+
+func (a *assignNode) render(c *rctx) error {
+	v, err := c.eval(a.expr, a.line)
+	if err != nil {
+		return err
+	}
+	if valueSize(v, 0) > maxValueLen {
+		return fmt.Errorf("%w: assign %s: value larger than %d bytes", ErrLimit, a.name, maxValueLen)
+	}
+	c.vars[a.name] = v
+	return nil
 }
 
 // valueSize approximates the memory a value holds, so assign can refuse a
@@ -117,128 +158,146 @@ func valueSize(v any, depth int) int {
 	return 8
 }
 
-func captureTag(node render.BlockNode) (func(io.Writer, render.Context) error, error) {
-	name := strings.TrimSpace(node.Args)
-	if !isIdentifier(name) {
-		return nil, fmt.Errorf("capture needs a variable name, got %q", node.Args)
-	}
-	return func(_ io.Writer, ctx render.Context) error {
-		st := stateOf(ctx)
-		var buf bytes.Buffer
-		if err := ctx.RenderChildren(budgetWriter{&buf, st}); err != nil {
-			return err
-		}
-		switch st.mode {
-		case modeHTML:
-			ctx.Set(name, safeHTML(buf.String()))
-		case modeJSON:
-			ctx.Set(name, safeJSON(buf.String()))
-		default:
-			ctx.Set(name, buf.String())
-		}
-		return nil
-	}, nil
+type captureNode struct {
+	name string
+	body node
+	mode mode
 }
 
-func isIdentifier(s string) bool {
-	if s == "" || !isIdentStart(s[0]) {
-		return false
+func (cp *captureNode) render(c *rctx) error {
+	var buf []byte
+	saved := c.out
+	c.out = &buf
+	err := cp.body.render(c)
+	c.out = saved
+	if err != nil {
+		return err
 	}
-	for i := 1; i < len(s); i++ {
-		if !isIdentChar(s[i]) {
-			return false
-		}
+	switch cp.mode {
+	case modeHTML:
+		c.vars[cp.name] = safeHTML(buf)
+	case modeJSON:
+		c.vars[cp.name] = safeJSON(buf)
+	default:
+		c.vars[cp.name] = string(buf)
 	}
-	return true
+	return nil
 }
 
-func ifTag(polarity bool) render.BlockCompiler {
-	return func(node render.BlockNode) (func(io.Writer, render.Context) error, error) {
-		type branch struct {
-			test expressions.Expression
-			body *render.BlockNode
-		}
-		expr, err := parseExpr(node.Args)
-		if err != nil {
-			return nil, err
-		}
-		if !polarity {
-			expr = expressions.Not(expr)
-		}
-		branches := []branch{{expr, &node}}
-		for i, c := range node.Clauses {
-			test := expressions.Constant(true)
-			switch {
-			case c.Name == "elsif" && polarity:
-				if test, err = parseExpr(c.Args); err != nil {
-					return nil, err
-				}
-			case c.Name == "else" && i == len(node.Clauses)-1:
-			default:
-				return nil, fmt.Errorf("%s: unexpected %s", node.Name, c.Name)
-			}
-			branches = append(branches, branch{test, c})
-		}
-		return func(w io.Writer, ctx render.Context) error {
-			for _, b := range branches {
-				v, err := ctx.Evaluate(b.test)
-				if err != nil {
-					return err
-				}
-				if v != nil && v != false {
-					return ctx.RenderBlock(w, b.body)
-				}
-			}
-			return nil
-		}, nil
-	}
+type branch struct {
+	test expressions.Expression
+	body node
 }
 
-func caseTag(node render.BlockNode) (func(io.Writer, render.Context) error, error) {
-	expr, err := parseExpr(node.Args)
+type ifNode struct {
+	branches []branch
+	line     int
+}
+
+func (k compiler) ifBlock(b *parser.ASTBlock) (node, error) {
+	expr, err := parseExpr(b.Args)
 	if err != nil {
 		return nil, err
 	}
-	type when struct {
-		exprs []expressions.Expression // nil for else
-		body  *render.BlockNode
+	if b.Name == "unless" {
+		expr = expressions.Not(expr)
 	}
-	var whens []when
-	for i, c := range node.Clauses {
+	body, err := k.body(b)
+	if err != nil {
+		return nil, err
+	}
+	n := &ifNode{branches: []branch{{expr, body}}, line: b.SourceLoc.LineNo}
+	for i, cl := range b.Clauses {
+		test := expressions.Constant(true)
 		switch {
-		case c.Name == "when":
-			stmt, err := parseStatement(expressions.WhenStatementSelector, c.Args)
-			if err != nil {
+		case cl.Name == "elsif" && b.Name == "if":
+			if test, err = parseExpr(cl.Args); err != nil {
 				return nil, err
 			}
-			whens = append(whens, when{stmt.When.Exprs, c})
-		case c.Name == "else" && i == len(node.Clauses)-1:
-			whens = append(whens, when{nil, c})
+		case cl.Name == "else" && i == len(b.Clauses)-1:
 		default:
-			return nil, fmt.Errorf("case: unexpected %s", c.Name)
+			return nil, fmt.Errorf("%s: unexpected %s", b.Name, cl.Name)
 		}
+		cb, err := k.body(cl)
+		if err != nil {
+			return nil, err
+		}
+		n.branches = append(n.branches, branch{test, cb})
 	}
-	return func(w io.Writer, ctx render.Context) error {
-		v, err := ctx.Evaluate(expr)
+	return n, nil
+}
+
+func (n *ifNode) render(c *rctx) error {
+	for _, b := range n.branches {
+		v, err := c.eval(b.test, n.line)
 		if err != nil {
 			return err
 		}
-		for _, c := range whens {
-			if c.exprs == nil {
-				return ctx.RenderBlock(w, c.body)
+		if v != nil && v != false {
+			return b.body.render(c)
+		}
+	}
+	return nil
+}
+
+type caseNode struct {
+	expr  expressions.Expression
+	whens []when
+	line  int
+}
+
+type when struct {
+	exprs []expressions.Expression // nil for else
+	body  node
+}
+
+func (k compiler) caseBlock(b *parser.ASTBlock) (node, error) {
+	expr, err := parseExpr(b.Args)
+	if err != nil {
+		return nil, err
+	}
+	n := &caseNode{expr: expr, line: b.SourceLoc.LineNo}
+	for i, cl := range b.Clauses {
+		body, err := k.body(cl)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case cl.Name == "when":
+			stmt, err := parseStatement(expressions.WhenStatementSelector, cl.Args)
+			if err != nil {
+				return nil, err
 			}
-			for _, e := range c.exprs {
-				wv, err := ctx.Evaluate(e)
-				if err != nil {
-					return err
-				}
-				if values.Equal(v, wv) {
-					return ctx.RenderBlock(w, c.body)
-				}
+			n.whens = append(n.whens, when{stmt.When.Exprs, body})
+		case cl.Name == "else" && i == len(b.Clauses)-1:
+			n.whens = append(n.whens, when{nil, body})
+		default:
+			return nil, fmt.Errorf("case: unexpected %s", cl.Name)
+		}
+	}
+	return n, nil
+}
+
+func (n *caseNode) render(c *rctx) error {
+	v, err := c.eval(n.expr, n.line)
+	if err != nil {
+		return err
+	}
+	for _, w := range n.whens {
+		if w.exprs == nil {
+			return w.body.render(c)
+		}
+		for _, e := range w.exprs {
+			wv, err := c.eval(e, n.line)
+			if err != nil {
+				return err
+			}
+			if values.Equal(v, wv) {
+				return w.body.render(c)
 			}
 		}
-		return nil
-	}, nil
+	}
+	return nil
 }
 
 var (
@@ -246,45 +305,28 @@ var (
 	errContinue = errors.New("continue outside a for loop")
 )
 
-func loopControlTag(sig error) render.TagCompiler {
-	return func(args string) (func(io.Writer, render.Context) error, error) {
-		if strings.TrimSpace(args) != "" {
-			return nil, fmt.Errorf("%s takes no arguments", sig)
-		}
-		return func(io.Writer, render.Context) error { return sig }, nil
-	}
+// signalNode is break or continue: the enclosing loop catches the error.
+type signalNode struct{ err error }
+
+func (s signalNode) render(*rctx) error { return s.err }
+
+type cycleNode struct {
+	group string
+	vals  []string
+	mode  mode
 }
 
-// cause follows the library's Cause chain (its errors do not Unwrap).
-func cause(err error) error {
-	for {
-		c, ok := err.(interface{ Cause() error })
-		if !ok || c.Cause() == nil {
-			return err
-		}
-		err = c.Cause()
+func (cy *cycleNode) render(c *rctx) error {
+	loop, _ := c.vars["forloop"].(map[string]any)
+	cycles, _ := loop[".cycles"].(map[string]int)
+	if cycles == nil {
+		return errors.New("cycle must be inside a for loop")
 	}
-}
-
-func cycleTag(args string) (func(io.Writer, render.Context) error, error) {
-	stmt, err := parseStatement(expressions.CycleStatementSelector, args)
-	if err != nil {
-		return nil, err
-	}
-	group, vals := stmt.Cycle.Group, stmt.Cycle.Values
-	if len(vals) == 0 {
-		return nil, errors.New("cycle needs at least one value")
-	}
-	return func(w io.Writer, ctx render.Context) error {
-		loop, _ := ctx.Get("forloop").(map[string]any)
-		cycles, _ := loop[".cycles"].(map[string]int)
-		if cycles == nil {
-			return errors.New("cycle must be inside a for loop")
-		}
-		n := cycles[group]
-		cycles[group] = n + 1
-		return writeValue(w, vals[n%len(vals)], stateOf(ctx).mode)
-	}, nil
+	n := cycles[cy.group]
+	cycles[cy.group] = n + 1
+	start := len(*c.out)
+	*c.out = appendEscaped(*c.out, cy.vals[n%len(cy.vals)], cy.mode)
+	return c.grew(start)
 }
 
 // An iterable is what a for loop walks: a slice, a map's keys and values, a
@@ -347,58 +389,72 @@ func (w window) Index(i int) any {
 	return w.it.Index(w.off + i)
 }
 
-func forTag(node render.BlockNode) (func(io.Writer, render.Context) error, error) {
-	stmt, err := parseStatement(expressions.LoopStatementSelector, node.Args)
+type forNode struct {
+	loop     expressions.Loop
+	body     node
+	elseBody node
+	line     int
+}
+
+func (k compiler) forBlock(b *parser.ASTBlock) (node, error) {
+	stmt, err := parseStatement(expressions.LoopStatementSelector, b.Args)
 	if err != nil {
 		return nil, err
 	}
-	loop := stmt.Loop
-	if loop.Cols != nil {
+	if stmt.Loop.Cols != nil {
 		return nil, errors.New("for: cols is a tablerow modifier")
 	}
-	var elseBody *render.BlockNode
-	for i, c := range node.Clauses {
-		if c.Name != "else" || i > 0 {
-			return nil, fmt.Errorf("for: unexpected %s", c.Name)
-		}
-		elseBody = c
+	body, err := k.body(b)
+	if err != nil {
+		return nil, err
 	}
-	return func(w io.Writer, ctx render.Context) error {
-		v, err := ctx.Evaluate(loop.Expr)
-		if err != nil {
-			return err
+	n := &forNode{loop: stmt.Loop, body: body, line: b.SourceLoc.LineNo}
+	for i, cl := range b.Clauses {
+		if cl.Name != "else" || i > 0 {
+			return nil, fmt.Errorf("for: unexpected %s", cl.Name)
 		}
-		it, err := loopWindow(ctx, loop, makeIter(v))
-		if err != nil {
-			return err
+		if n.elseBody, err = k.body(cl); err != nil {
+			return nil, err
 		}
-		if it == nil || it.Len() == 0 {
-			if elseBody != nil {
-				return ctx.RenderBlock(w, elseBody)
-			}
-			return nil
-		}
-		return runLoop(w, ctx, loop.Variable, it)
-	}, nil
+	}
+	return n, nil
 }
 
-// loopWindow applies offset, limit and reversed (Shopify applies offset and
+func (n *forNode) render(c *rctx) error {
+	v, err := c.eval(n.loop.Expr, n.line)
+	if err != nil {
+		return err
+	}
+	it, err := n.window(c, makeIter(v))
+	if err != nil {
+		return err
+	}
+	if it == nil || it.Len() == 0 {
+		if n.elseBody != nil {
+			return n.elseBody.render(c)
+		}
+		return nil
+	}
+	return n.run(c, it)
+}
+
+// window applies offset, limit and reversed (Shopify applies offset and
 // limit first, then reverses).
-func loopWindow(ctx render.Context, loop expressions.Loop, it iterable) (iterable, error) {
+func (n *forNode) window(c *rctx, it iterable) (iterable, error) {
 	if it == nil {
 		return nil, nil
 	}
-	win := window{it: it, n: it.Len(), reversed: loop.Reversed}
-	if loop.Offset != nil {
-		off, err := intArg(ctx, loop.Offset, "offset")
+	win := window{it: it, n: it.Len(), reversed: n.loop.Reversed}
+	if n.loop.Offset != nil {
+		off, err := n.intArg(c, n.loop.Offset, "offset")
 		if err != nil {
 			return nil, err
 		}
 		win.off = max(0, min(off, win.n))
 		win.n -= win.off
 	}
-	if loop.Limit != nil {
-		lim, err := intArg(ctx, loop.Limit, "limit")
+	if n.loop.Limit != nil {
+		lim, err := n.intArg(c, n.loop.Limit, "limit")
 		if err != nil {
 			return nil, err
 		}
@@ -407,47 +463,42 @@ func loopWindow(ctx render.Context, loop expressions.Loop, it iterable) (iterabl
 	return win, nil
 }
 
-func intArg(ctx render.Context, e expressions.Expression, name string) (int, error) {
-	v, err := ctx.Evaluate(e)
+func (n *forNode) intArg(c *rctx, e expressions.Expression, name string) (int, error) {
+	v, err := c.eval(e, n.line)
 	if err != nil {
 		return 0, err
 	}
-	n, ok := v.(int)
+	i, ok := v.(int)
 	if !ok {
-		return 0, fmt.Errorf("for: %s must be an integer", name)
+		return 0, fmt.Errorf("line %d: for: %s must be an integer", n.line, name)
 	}
-	return n, nil
+	return i, nil
 }
 
-func runLoop(w io.Writer, ctx render.Context, variable string, it iterable) error {
-	st := stateOf(ctx)
-	prevLoop, prevVar := ctx.Get("forloop"), ctx.Get(variable)
+func (n *forNode) run(c *rctx, it iterable) error {
+	name := n.loop.Variable
+	prevLoop, prevVar := c.vars["forloop"], c.vars[name]
 	defer func() {
-		ctx.Set("forloop", prevLoop)
-		ctx.Set(variable, prevVar)
+		c.vars["forloop"], c.vars[name] = prevLoop, prevVar
 	}()
 	cycles := map[string]int{}
-	n := it.Len()
-	for i := 0; i < n; i++ {
-		if err := st.iterate(); err != nil {
+	count := it.Len()
+	for i := 0; i < count; i++ {
+		if err := c.st.iterate(); err != nil {
 			return err
 		}
-		ctx.Set(variable, it.Index(i))
-		ctx.Set("forloop", map[string]any{
-			"first": i == 0, "last": i == n-1, "index": i + 1, "index0": i,
-			"rindex": n - i, "rindex0": n - i - 1, "length": n, ".cycles": cycles,
-		})
-		err := ctx.RenderChildren(w)
-		if err == nil {
-			continue
+		c.vars[name] = it.Index(i)
+		c.vars["forloop"] = map[string]any{
+			"first": i == 0, "last": i == count-1, "index": i + 1, "index0": i,
+			"rindex": count - i, "rindex0": count - i - 1, "length": count, ".cycles": cycles,
 		}
-		switch cause(err) {
+		switch err := n.body.render(c); err {
+		case nil, errContinue:
 		case errBreak:
 			return nil
-		case errContinue:
-			continue
+		default:
+			return err
 		}
-		return err
 	}
 	return nil
 }
