@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,5 +69,25 @@ func TestRenderErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", code, errOut, tc.code, tc.inStderr)
 			}
 		})
+	}
+}
+
+// TestRenderIsolation: as with Shopify's render, a block does not see the
+// including file's assigns or loop variables, only the data and its
+// parameters.
+func TestRenderIsolation(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("t.liquid", `{% assign secret = "s" %}{% for item in (1..2) %}{% render 'b', n: item %}{% endfor %}`)
+	write("b.liquid", `[{{ n }}{{ item }}{{ secret }}{{ company }}]`)
+	write("data.json", `{"company": "Northwind"}`)
+	code, out, errOut := runCLI("render", "--template", filepath.Join(dir, "t.liquid"), "--blocks", dir, "--data", filepath.Join(dir, "data.json"))
+	if code != exitOK || out != "[1Northwind][2Northwind]" {
+		t.Errorf("exit %d, output %q, stderr %s", code, out, errOut)
 	}
 }

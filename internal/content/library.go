@@ -264,7 +264,9 @@ func (l *Library) compileSource(ctx context.Context, bu, locale, src string, pos
 		return nil, Problems{{Pos: Pos{File: pos.File, Line: line}, Message: liquidMessage(err)}}
 	}
 	u.node = n
-	u.isolated = env.isBlock && a.assigns
+	// Unchecked (plain) sources could read the caller's variables, which
+	// Shopify's render forbids, so their blocks always render isolated.
+	u.isolated = env.isBlock && (a.assigns || env.schema == nil)
 	return u, nil
 }
 
