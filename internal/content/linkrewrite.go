@@ -1,7 +1,6 @@
 package content
 
 import (
-	"html"
 	"strings"
 
 	"github.com/journeys-oss/journeys/internal/content/tracking"
@@ -147,11 +146,12 @@ type linkTag struct {
 }
 
 func (t linkTag) href(doc string) string {
-	v := doc[t.hrefStart:t.hrefEnd]
+	v := strings.TrimSpace(doc[t.hrefStart:t.hrefEnd])
 	if strings.IndexByte(v, '&') >= 0 {
-		v = html.UnescapeString(v)
+		var buf [256]byte
+		v = string(appendDecoded(buf[:0], v))
 	}
-	return strings.TrimSpace(v)
+	return v
 }
 
 // parseLinkTag parses the start tag at doc[i] if it is <a ...> or

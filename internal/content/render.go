@@ -128,6 +128,7 @@ type renderer struct {
 	buf   []byte   // part output
 	out   []byte   // post-processing buffer
 	maps  bindMaps // the binding maps, cleared and refilled per render
+	ctx   *rctx    // the parts' render context, over maps[6]
 }
 
 // release drops what the renderer holds of this render (contact data
@@ -188,31 +189,37 @@ func (r *renderer) part(name PartName) (string, error) {
 	}
 	r.buf = r.buf[:0]
 	r.st.refs, r.st.depth = u.refs, 0
-	if err := r.lib.run(&r.st, u, &r.buf, r.vars()); err != nil {
+	if err := r.lib.run(&r.st, u, r.rctx(&r.buf)); err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	return string(r.buf), nil
 }
 
-// vars returns a fresh copy of the globals for one part: assigns in one
-// part do not leak into the next.
-func (r *renderer) vars() map[string]any {
+// rctx returns the render context for one part, writing to out, with a
+// fresh copy of the globals: assigns in one part do not leak into the next.
+// The context and its map are the renderer's own, reused across parts and
+// renders.
+func (r *renderer) rctx(out *[]byte) *rctx {
 	v := r.maps.get(6)
 	for k, x := range r.st.globals {
 		v[k] = x
 	}
-	return v
+	if r.ctx == nil || r.ctx.vars == nil {
+		r.ctx = r.lib.newRctx(&r.st, out, v)
+	}
+	r.ctx.st, r.ctx.out = &r.st, out
+	return r.ctx
 }
 
-// run renders a unit into out, turning a panic inside the library (some
+// run renders a unit in c, turning a panic inside the library (some
 // filters panic on odd input) into an error. Errors: ErrLimit, ErrRender.
-func (l *Library) run(st *renderState, u *unit, out *[]byte, vars map[string]any) (err error) {
+func (l *Library) run(st *renderState, u *unit, c *rctx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: liquid panicked: %v\n%s", ErrRender, p, firstLines(string(debug.Stack()), 12))
 		}
 	}()
-	err = u.node.render(l.newRctx(st, out, vars))
+	err = u.node.render(c)
 	switch {
 	case st.err != nil:
 		return st.err
@@ -242,6 +249,15 @@ func firstLines(s string, n int) string {
 // headerText makes a rendered subject or preheader one clean line: no CR or
 // LF can reach a header.
 func headerText(s string) string {
+	clean := len(s) == 0 || !isSpace(s[0]) && !isSpace(s[len(s)-1])
+	for i := 0; clean && i < len(s); i++ {
+		if c := s[i]; c < ' ' || c == ' ' && i > 0 && s[i-1] == ' ' {
+			clean = false
+		}
+	}
+	if clean {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 

@@ -42,7 +42,7 @@ func (s *Snippet) Render(ctx context.Context, vars map[string]any) (string, erro
 		local[k] = v
 	}
 	var out []byte
-	if err := s.lib.run(&st, s.unit, &out, local); err != nil {
+	if err := s.lib.run(&st, s.unit, s.lib.newRctx(&st, &out, local)); err != nil {
 		return "", err
 	}
 	return string(out), nil

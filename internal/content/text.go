@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"html"
 	"strings"
 )
@@ -216,27 +217,54 @@ func (c *textConv) tag(raw string) {
 }
 
 // flushLink ends the pending link: "text (url)", or the URL alone when it
-// is the text, or the text alone for anchors and script links.
+// is the text, or the text alone for anchors and script links. The URL is
+// decoded straight into the output, so a link costs no allocation.
 func (c *textConv) flushLink() {
 	if !c.inLink {
 		return
 	}
 	c.inLink = false
-	href := c.href
-	if strings.IndexByte(href, '&') >= 0 {
-		href = html.UnescapeString(href)
+	href := strings.TrimSpace(c.href)
+	if href == "" || href[0] == '#' || linkScheme(href) == "javascript" {
+		return // the text alone
 	}
-	href = strings.TrimSpace(href)
-	shown := strings.TrimPrefix(href, "mailto:")
-	text := string(c.out[c.linkStart:])
-	switch {
-	case href == "" || strings.HasPrefix(href, "#") || linkScheme(href) == "javascript":
-	case text == "" || text == href || text == shown:
-		c.out = append(c.out[:c.linkStart], shown...)
-	default:
-		c.out = append(c.out, " ("...)
-		c.out = append(c.out, shown...)
-		c.out = append(c.out, ')')
+	end := len(c.out) // end of the link text
+	c.out = append(c.out, " ("...)
+	hs := len(c.out)
+	c.out = appendDecoded(c.out, href)
+	decoded := c.out[hs:]
+	shown := decoded
+	if bytes.HasPrefix(shown, []byte("mailto:")) {
+		shown = shown[len("mailto:"):]
+	}
+	text := c.out[c.linkStart:end]
+	if len(text) == 0 || bytes.Equal(text, decoded) || bytes.Equal(text, shown) {
+		n := copy(c.out[c.linkStart:], shown)
+		c.out = c.out[:c.linkStart+n]
+		return
+	}
+	if len(shown) < len(decoded) {
+		n := copy(c.out[hs:], shown)
+		c.out = c.out[:hs+n]
+	}
+	c.out = append(c.out, ')')
+}
+
+// appendDecoded appends s with its character references decoded.
+func appendDecoded(dst []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		s = s[i:]
+		ent, n := entityAt(s)
+		if n == 0 {
+			ent, n = "&", 1
+		}
+		dst = append(dst, ent...)
+		s = s[n:]
 	}
 }
 

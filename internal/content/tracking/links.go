@@ -88,8 +88,6 @@ func (l *Links) AppendClickHTML(b []byte, message, dest string) []byte {
 }
 
 func (l *Links) appendClick(b []byte, message, dest, amp string) []byte {
-	var buf [sigB64Len]byte
-	kid, sig := l.Signer.appendSign(buf[:0], purposeClick, message, dest)
 	b = append(b, l.Base...)
 	b = append(b, ClickPath+"?"+ParamMessage+"="...)
 	b = appendQueryEscape(b, message)
@@ -98,10 +96,11 @@ func (l *Links) appendClick(b []byte, message, dest, amp string) []byte {
 	b = appendQueryEscape(b, dest)
 	b = append(b, amp...)
 	b = append(b, ParamKey+"="...)
-	b = append(b, kid...)
+	b = append(b, l.Signer.signingKeyID()...)
 	b = append(b, amp...)
 	b = append(b, ParamSig+"="...)
-	return append(b, sig...)
+	_, b = l.Signer.appendSign(b, purposeClick, message, dest)
+	return b
 }
 
 // Open returns the URL of the open-tracking pixel for message.

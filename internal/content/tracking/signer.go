@@ -126,6 +126,9 @@ func (s *Signer) appendSign(b []byte, purpose string, fields ...string) (string,
 	return k.id, base64.RawURLEncoding.AppendEncode(b, raw[:sigLen])
 }
 
+// signingKeyID is the id of the key that signs.
+func (s *Signer) signingKeyID() string { return s.keys[0].id }
+
 // Verify checks that sig is the signature of fields under purpose by the key
 // named keyID. It returns ErrUnknownKey, ErrMalformed or ErrBadSignature.
 func (s *Signer) Verify(purpose, keyID, sig string, fields ...string) error {
