@@ -60,13 +60,26 @@ func (t textNode) render(c *rctx) error {
 	return nil
 }
 
-// An exprError is an expression that failed, with the line it is on.
+// An exprError is an expression that failed, with the line it is on. Its
+// message names the filter but not the values: the library's messages quote
+// them, and they may be contact data. Unwrap gives the library's error.
 type exprError struct {
 	line int
 	err  error
 }
 
-func (e *exprError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *exprError) Error() string {
+	var fe expressions.FilterError
+	if errors.As(e.err, &fe) {
+		return fmt.Sprintf("line %d: filter %s failed", e.line, fe.FilterName)
+	}
+	var ue expressions.UndefinedFilter
+	if errors.As(e.err, &ue) {
+		return fmt.Sprintf("line %d: %v", e.line, ue)
+	}
+	return fmt.Sprintf("line %d: expression failed (%T)", e.line, e.err)
+}
+
 func (e *exprError) Unwrap() error { return e.err }
 
 func (c *rctx) eval(e expressions.Expression, line int) (any, error) {

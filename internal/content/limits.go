@@ -63,7 +63,7 @@ type renderState struct {
 	remaining  int // output bytes left
 	iterations int // loop iterations left
 	depth      int
-	err        error // first limit error; it wins over the library's wrapping
+	err        error // the first limit hit; it wins over the error the render returns
 	globals    map[string]any
 	refs       map[string]*unit // block references of the unit being rendered
 	lib        *Library

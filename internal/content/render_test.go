@@ -416,3 +416,20 @@ func TestTrimAndParams(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestRenderErrorsHideValues: a failing expression reports the line and
+// the filter, never the value it failed on (it may be contact data).
+func TestRenderErrorsHideValues(t *testing.T) {
+	l := newLib(t, map[string]string{
+		"templates/div.liquid":  email("<p>\n{{ contact.leadScore | divided_by: 0 }}</p>"),
+		"templates/type.liquid": email("{{ contact.firstName | divided_by: 2 }}"),
+	})
+	for name, want := range map[string]string{"div": "line 8: filter divided_by failed", "type": "line 7: expression failed (values.TypeError)"} {
+		req := testRequest(name)
+		req.Contact["firstName"] = "Ada Lovelace"
+		_, err := l.Render(context.Background(), req)
+		if !errors.Is(err, ErrRender) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "Ada") {
+			t.Errorf("%s: Render = %v, want %q without the value", name, err, want)
+		}
+	}
+}
