@@ -6,12 +6,13 @@ import (
 	"github.com/journeys-oss/journeys/internal/content/tracking"
 )
 
-// email renders an email and applies the compliance and tracking steps, in
-// this order: subject and preheader; HTML; the text part (rendered, or
-// generated from the HTML before tracking, so it shows real destinations);
-// the unsubscribe link guaranteed in both parts of marketing email; the
-// hidden preheader; click-tracking rewrite; the open pixel; the
-// List-Unsubscribe headers.
+// email renders an email and applies the compliance and tracking steps:
+// subject and preheader; the HTML; then one pass over it (htmlPass) makes
+// the text part when the template has none (from the HTML as rendered, so
+// it shows real destinations) and the final HTML with tracked links, the
+// hidden preheader, and before </body> an unsubscribe line if the
+// template's own was conditional and the open pixel; last the
+// List-Unsubscribe headers of marketing email.
 func (r *renderer) email() error {
 	doc, msg := r.ct.doc, r.msg
 	subject, err := r.part(PartSubject)
@@ -27,51 +28,43 @@ func (r *renderer) email() error {
 		return err
 	}
 	msg.Subject, msg.Preheader = headerText(subject), headerText(pre)
-	if r.ct.parts[PartText] != nil {
+	pass := htmlPass{rewrite: true, out: r.out[:0], message: r.req.MessageID, preheader: msg.Preheader}
+	if doc.Tracking {
+		pass.links = r.lib.opts.Links
+	}
+	textPart := r.ct.parts[PartText] != nil
+	if textPart {
 		if msg.Text, err = r.part(PartText); err != nil {
 			return err
 		}
 		msg.Text = strings.TrimSpace(msg.Text) + "\n"
 	} else {
-		r.out = appendText(r.out[:0], html)
-		msg.Text = string(r.out)
+		pass.text = &textConv{out: r.text[:0]}
 	}
 	marketing := doc.Kind == Marketing
+	pass.closing = r.closing(marketing && !strings.Contains(html, r.unsub), pass.links)
+	pass.run(html)
+	if !textPart {
+		pass.text.out = append(pass.text.out, '\n')
+		r.text = pass.text.out
+		msg.Text = string(r.text)
+	}
+	r.out = pass.out
+	msg.HTML, msg.TrackedLinks = string(pass.out), pass.tracked
 	if marketing && !strings.Contains(msg.Text, r.unsub) {
 		msg.Text = strings.TrimRight(msg.Text, "\n") + "\n\nUnsubscribe: " + r.unsub + "\n"
 	}
-	msg.HTML = r.assembleHTML(html, marketing && !strings.Contains(html, r.unsub))
 	if marketing {
 		msg.Headers = unsubscribeHeaders(r.lib.opts.Links, r.token, r.unsub)
 	}
 	return nil
 }
 
-// assembleHTML writes the final HTML in one pass: the hidden preheader
-// first in the body, links rewritten, an unsubscribe line when the
-// template's own was left out by its conditions, the open pixel last.
-func (r *renderer) assembleHTML(html string, addUnsubscribe bool) string {
-	var lk *tracking.Links
-	if r.ct.doc.Tracking {
-		lk = r.lib.opts.Links
-	}
-	start, end := 0, len(html)
-	if i := indexFold(html, "<body"); i >= 0 {
-		if j := strings.IndexByte(html[i:], '>'); j >= 0 {
-			start = i + j + 1
-		}
-	}
-	if i := lastIndexFold(html, "</body"); i >= start {
-		end = i
-	}
-	msgID := r.req.MessageID
-	b := appendRewritten(r.out[:0], html[:start], lk, msgID, &r.msg.TrackedLinks)
-	if r.msg.Preheader != "" {
-		b = append(b, preheaderOpen...)
-		b = appendHTML(b, r.msg.Preheader)
-		b = append(b, "</div>"...)
-	}
-	b = appendRewritten(b, html[start:end], lk, msgID, &r.msg.TrackedLinks)
+// closing is what goes before </body>: an unsubscribe line when the
+// template's own link was left out by its conditions, and the open pixel
+// when the message is tracked.
+func (r *renderer) closing(addUnsubscribe bool, lk *tracking.Links) []byte {
+	b := r.closingBuf[:0]
 	if addUnsubscribe {
 		b = append(b, `<p style="font-size:12px;color:#6b7280;text-align:center"><a href="`...)
 		b = append(b, r.unsub...)
@@ -80,13 +73,12 @@ func (r *renderer) assembleHTML(html string, addUnsubscribe bool) string {
 	if lk != nil {
 		b = append(b, `<img src="`...)
 		start := len(b)
-		b = append(b, lk.Open(msgID)...)
+		b = append(b, lk.Open(r.req.MessageID)...)
 		b = escapeAmpersands(b, start)
 		b = append(b, `" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`...)
 	}
-	b = append(b, html[end:]...)
-	r.out = b
-	return string(b)
+	r.closingBuf = b
+	return b
 }
 
 // preheaderOpen hides the preheader in every client; inbox previews show it
@@ -106,26 +98,8 @@ func unsubscribeHeaders(lk *tracking.Links, token, unsubURL string) []Header {
 	}
 }
 
-// indexFold is strings.Index for an ASCII lower-case needle, ignoring case.
-func indexFold(s, lowerNeedle string) int {
-	n := len(lowerNeedle)
-	for i := 0; i+n <= len(s); i++ {
-		if lower(s[i]) == lowerNeedle[0] && hasPrefixFold(s[i:], lowerNeedle) {
-			return i
-		}
-	}
-	return -1
-}
-
-func lastIndexFold(s, lowerNeedle string) int {
-	for i := len(s) - len(lowerNeedle); i >= 0; i-- {
-		if lower(s[i]) == lowerNeedle[0] && hasPrefixFold(s[i:], lowerNeedle) {
-			return i
-		}
-	}
-	return -1
-}
-
+// hasPrefixFold reports whether s starts with the ASCII lower-case prefix,
+// ignoring case.
 func hasPrefixFold(s, lowerPrefix string) bool {
 	if len(s) < len(lowerPrefix) {
 		return false

@@ -95,6 +95,7 @@ func FuzzContactValues(f *testing.F) {
 }
 
 func FuzzHTMLToText(f *testing.F) {
+	links := testLinks(f)
 	f.Add(`<p>a <a href="x">b</a></p><!-- <a`)
 	f.Add(`<a href='&amp;'><img alt="&#x"></a><li>`)
 	f.Fuzz(func(t *testing.T, doc string) {
@@ -104,6 +105,11 @@ func FuzzHTMLToText(f *testing.F) {
 		}
 		var tracked []string
 		_ = appendRewritten(nil, doc, nil, "m", &tracked)
+		p := htmlPass{rewrite: true, text: &textConv{}, links: links, message: "m", preheader: "pre", closing: []byte("<img>")}
+		p.run(doc)
+		if !strings.Contains(string(p.out), "<img>") || !strings.Contains(string(p.out), "pre</div>") {
+			t.Fatalf("the pass lost its insertions: %q", p.out)
+		}
 	})
 }
 

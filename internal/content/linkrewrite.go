@@ -6,56 +6,6 @@ import (
 	"github.com/journeys-oss/journeys/internal/content/tracking"
 )
 
-// appendRewritten appends doc to dst with the href of every <a> and <area>
-// whose destination is http or https wrapped in a signed click-tracking URL
-// (when lk is set), and script-bearing hrefs (javascript:, vbscript:,
-// data:) replaced with "#". It leaves alone mailto:, tel:, anchors,
-// relative links, links to the tracking endpoint itself (unsubscribe,
-// preferences, view) and links marked data-track="false". HTML comments
-// (Outlook conditional markup) are copied unchanged. Tracked destinations
-// are appended to *tracked in order.
-func appendRewritten(dst []byte, doc string, lk *tracking.Links, messageID string, tracked *[]string) []byte {
-	last := 0
-	for i := 0; i < len(doc); {
-		j := strings.IndexByte(doc[i:], '<')
-		if j < 0 {
-			break
-		}
-		i += j
-		if strings.HasPrefix(doc[i:], "<!--") {
-			end := strings.Index(doc[i+4:], "-->")
-			if end < 0 {
-				break
-			}
-			i += 4 + end + 3
-			continue
-		}
-		tag, ok := parseLinkTag(doc, i)
-		if !ok {
-			i++
-			continue
-		}
-		i = tag.end
-		if tag.hrefStart < 0 {
-			continue
-		}
-		dest := tag.href(doc)
-		repl, track := classifyLink(dest, lk, tag.noTrack)
-		if !track && repl == "" {
-			continue
-		}
-		dst = append(dst, doc[last:tag.hrefStart]...)
-		last = tag.hrefEnd
-		if !track {
-			dst = append(dst, repl...)
-			continue
-		}
-		*tracked = append(*tracked, dest)
-		dst = lk.AppendClickHTML(dst, messageID, dest)
-	}
-	return append(dst, doc[last:]...)
-}
-
 // escapeAmpersands turns every & in dst[start:] into &amp; (a click URL
 // has no other character that needs escaping in an attribute).
 func escapeAmpersands(dst []byte, start int) []byte {

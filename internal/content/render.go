@@ -117,17 +117,19 @@ func (l *Library) renderCompiled(ctx context.Context, ct *compiledTemplate, req 
 
 // renderer holds one render's working state.
 type renderer struct {
-	lib   *Library
-	ct    *compiledTemplate
-	req   *Request
-	msg   *Message
-	st    renderState
-	token string   // subscriber token, when the message has one
-	unsub string   // unsubscribe URL
-	buf   []byte   // part output
-	out   []byte   // post-processing buffer
-	maps  bindMaps // the binding maps, cleared and refilled per render
-	ctx   *rctx    // the parts' render context, over maps[6]
+	lib        *Library
+	ct         *compiledTemplate
+	req        *Request
+	msg        *Message
+	st         renderState
+	token      string // subscriber token, when the message has one
+	unsub      string // unsubscribe URL
+	buf        []byte // part output
+	out        []byte // post-processing buffer
+	text       []byte // generated text part
+	closingBuf []byte
+	maps       bindMaps // the binding maps, cleared and refilled per render
+	ctx        *rctx    // the parts' render context, over maps[6]
 }
 
 // release drops what the renderer holds of this render (contact data

@@ -6,46 +6,6 @@ import (
 	"strings"
 )
 
-// HTMLToText makes the plain-text part of an email from its HTML: block
-// elements become line breaks, paragraphs and headings blank lines, list
-// items "- ", links "text (url)" (just the URL when it is the text),
-// images and hidden head, style and script content disappear, entities are
-// decoded and runs of white space collapse.
-func HTMLToText(doc string) string {
-	return string(appendText(make([]byte, 0, len(doc)/2), doc))
-}
-
-// appendText appends the text of doc to dst.
-func appendText(dst []byte, doc string) []byte {
-	c := textConv{out: dst, base: len(dst)}
-	for i := 0; i < len(doc); {
-		j := strings.IndexByte(doc[i:], '<')
-		if j < 0 {
-			c.text(doc[i:])
-			break
-		}
-		c.text(doc[i : i+j])
-		i += j
-		if strings.HasPrefix(doc[i:], "<!--") {
-			end := strings.Index(doc[i+4:], "-->")
-			if end < 0 {
-				break
-			}
-			i += 4 + end + 3
-			continue
-		}
-		end := strings.IndexByte(doc[i:], '>')
-		if end < 0 {
-			c.text(doc[i:])
-			break
-		}
-		c.tag(doc[i+1 : i+end])
-		i += end + 1
-	}
-	c.flushLink()
-	return append(c.out, '\n')
-}
-
 // textConv writes text with collapsed white space: a run of spaces becomes
 // one space, or the line breaks that block elements ask for.
 type textConv struct {
