@@ -138,6 +138,13 @@ func (r *renderer) release() {
 	for i := range r.maps {
 		clear(r.maps[i])
 	}
+	// A rare huge message must not pin its buffers in the pool.
+	const keep = 256 << 10
+	for _, b := range []*[]byte{&r.buf, &r.out, &r.text} {
+		if cap(*b) > keep {
+			*b = nil
+		}
+	}
 	lib := r.lib
 	r.lib, r.ct, r.req, r.msg, r.token, r.unsub = nil, nil, nil, nil, "", ""
 	r.st.globals, r.st.refs, r.st.lib = nil, nil, nil
