@@ -154,8 +154,18 @@ func appendQueryEscape(b []byte, s string) []byte {
 	return b
 }
 
+// Bit masks of the characters url.QueryEscape leaves alone: A-Z a-z 0-9
+// - _ . ~, split at 64.
+const (
+	unreservedLo = 0x03ff_6000_0000_0000 // - . 0-9
+	unreservedHi = 0x47ff_fffe_87ff_fffe // A-Z _ a-z ~
+)
+
 func unreserved(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	if c < 64 {
+		return unreservedLo>>c&1 != 0
+	}
+	return c < 128 && unreservedHi>>(c-64)&1 != 0
 }
 
 // Unsubscribe returns the unsubscribe URL carrying token (from Token).

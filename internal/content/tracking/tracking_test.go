@@ -247,3 +247,13 @@ func TestQueryEscapeMatchesNetURL(t *testing.T) {
 		}
 	}
 }
+
+func TestUnreservedMasks(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		want := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.' || b == '~'
+		if unreserved(b) != want {
+			t.Errorf("unreserved(%q) = %v, want %v", b, !want, want)
+		}
+	}
+}
