@@ -82,3 +82,26 @@ func TestCompiledOnce(t *testing.T) {
 		t.Errorf("after Invalidate the source was read %d times, want %d", n-first, first)
 	}
 }
+
+func TestTemplateVersionsAndUnits(t *testing.T) {
+	l := newLib(t, map[string]string{
+		"templates/t.liquid":            "---\nchannel: sms\nkind: transactional\nversion: 2\n---\nshared v2",
+		"units/emea/templates/t.liquid": smsFile("emea v1"),
+	})
+	for _, tc := range []struct {
+		bu      string
+		version int
+		want    string
+	}{{"northwind", 0, "shared v2"}, {"northwind", 2, "shared v2"}, {"emea", 0, "emea v1"}} {
+		req := testRequest("t")
+		req.BU, req.Version = tc.bu, tc.version
+		if m := mustRender(t, l, req); m.Text != tc.want {
+			t.Errorf("%s v%d = %q, want %q", tc.bu, tc.version, m.Text, tc.want)
+		}
+	}
+	req := testRequest("t")
+	req.Version = 1
+	if _, err := l.Render(context.Background(), req); !errors.Is(err, ErrNotFound) {
+		t.Errorf("version 1 of a version-2 template: %v, want ErrNotFound", err)
+	}
+}
