@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/journeys-oss/journeys/internal/asl/jsonpath"
 	"github.com/journeys-oss/journeys/internal/asl/jsonv"
@@ -473,16 +474,31 @@ func compareFloat(a, b float64) int {
 	return 0
 }
 
-// compareUTF16 compares strings by UTF-16 code units, as Java does.
+// compareUTF16 compares strings by UTF-16 code units, as Java does (UTF-8
+// byte order differs only between supplementary characters and U+E000 to
+// U+FFFF).
 func compareUTF16(a, b string) int {
-	if a == b {
-		return 0
-	}
-	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
-	for i := 0; i < len(ua) && i < len(ub); i++ {
-		if ua[i] != ub[i] {
-			return int(ua[i]) - int(ub[i])
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			ha, la := utf16Units(ra)
+			hb, lb := utf16Units(rb)
+			if ha != hb {
+				return int(ha) - int(hb)
+			}
+			return int(la) - int(lb)
 		}
+		a, b = a[na:], b[nb:]
 	}
-	return len(ua) - len(ub)
+	return len(a) - len(b)
+}
+
+// utf16Units returns the UTF-16 code units of r (lo 0 for one unit).
+func utf16Units(r rune) (hi, lo uint16) {
+	if r < 0x10000 {
+		return uint16(r), 0
+	}
+	h, l := utf16.EncodeRune(r)
+	return uint16(h), uint16(l)
 }

@@ -29,7 +29,7 @@ type Engine struct {
 	mu     sync.Mutex
 	pmu    sync.Mutex // serialises persistence writes
 	execs  map[string]*execution
-	names  map[string]*execution
+	names  map[nameKey]*execution
 	tokens map[string]*thread
 	runq   []*thread
 	timers timerHeap
@@ -39,6 +39,14 @@ type Engine struct {
 	rng      *rand.Rand
 	sem      chan struct{}
 	dirty    []*execution
+
+	defaultRole string
+}
+
+// A nameKey identifies an execution by state machine and name, which Step
+// Functions keeps unique.
+type nameKey struct {
+	stateMachineArn, name string
 }
 
 // NewEngine returns an engine configured by opts.
@@ -62,13 +70,14 @@ func NewEngine(opts ...Option) *Engine {
 		o.taskConcurrency = 1
 	}
 	return &Engine{
-		opts:   o,
-		execs:  map[string]*execution{},
-		names:  map[string]*execution{},
-		tokens: map[string]*thread{},
-		wake:   make(chan struct{}, 1),
-		rng:    rand.New(rand.NewPCG(o.seed, o.seed^0x9e3779b97f4a7c15)),
-		sem:    make(chan struct{}, o.taskConcurrency),
+		defaultRole: "arn:aws:iam::" + o.account + ":role/StepFunctionsRole",
+		opts:        o,
+		execs:       map[string]*execution{},
+		names:       map[nameKey]*execution{},
+		tokens:      map[string]*thread{},
+		wake:        make(chan struct{}, 1),
+		rng:         rand.New(rand.NewPCG(o.seed, o.seed^0x9e3779b97f4a7c15)),
+		sem:         make(chan struct{}, o.taskConcurrency),
 	}
 }
 
@@ -172,10 +181,9 @@ func (e *Engine) newExecution(req StartRequest, input any) (x *execution, existi
 	} else if err := checkName(name); err != nil {
 		return nil, false, err
 	}
-	key := smArn + "\x00" + name
-	inputText := jsonv.String(input)
+	key := nameKey{smArn, name}
 	if old, ok := e.names[key]; ok {
-		if old.running() && old.inputText == inputText {
+		if old.running() && jsonv.String(old.input) == jsonv.String(input) {
 			return old, true, nil
 		}
 		return nil, false, fmt.Errorf("start execution %s: %w", name, ErrExecutionAlreadyExists)
@@ -186,7 +194,7 @@ func (e *Engine) newExecution(req StartRequest, input any) (x *execution, existi
 		if req.Express {
 			kind = "express"
 		}
-		arn = fmt.Sprintf("arn:aws:states:%s:%s:%s:%s:%s", e.opts.region, e.opts.account, kind, smName, name)
+		arn = "arn:aws:states:" + e.opts.region + ":" + e.opts.account + ":" + kind + ":" + smName + ":" + name
 		if req.Express {
 			arn += ":" + intrinsic.NewUUID(e.rng)
 		}
@@ -203,12 +211,12 @@ func (e *Engine) newExecution(req StartRequest, input any) (x *execution, existi
 	}
 	role := req.RoleArn
 	if role == "" {
-		role = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctionsRole", e.opts.account)
+		role = e.defaultRole
 	}
 	pcg := rand.NewPCG(e.rng.Uint64(), e.rng.Uint64())
 	x = &execution{
 		m: req.Machine, arn: arn, name: name, smArn: smArn, smName: smName, roleArn: role,
-		express: req.Express, input: input, inputText: inputText, start: e.opts.clock.Now(),
+		express: req.Express, input: input, start: e.opts.clock.Now(),
 		status: StatusRunning, keepHistory: keep, pcg: pcg, rng: rand.New(pcg), ctx: req.Context,
 	}
 	e.execs[arn] = x
@@ -221,7 +229,7 @@ func (e *Engine) newExecution(req StartRequest, input any) (x *execution, existi
 func (e *Engine) beginExecution(x *execution) {
 	x.root = &thread{x: x, g: x.m.root, cur: x.m.root.startAt, phase: phEnter, input: x.input, scope: &scope{}}
 	if ev := e.event(x, nil, EventExecutionStarted, "", nil); ev != nil {
-		ev.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: x.inputText, InputDetails: noTruncation, RoleArn: x.roleArn}
+		ev.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: jsonv.String(x.input), InputDetails: noTruncation, RoleArn: x.roleArn}
 	}
 	if x.m.timeoutSeconds > 0 {
 		x.timeout = e.addTimer(&timer{due: x.start.Add(time.Duration(x.m.timeoutSeconds) * time.Second), kind: timerExecutionTimeout, x: x})
@@ -303,7 +311,7 @@ func (e *Engine) Describe(arn string) (Description, error) {
 func describe(x *execution) Description {
 	d := Description{
 		ExecutionArn: x.arn, StateMachineArn: x.smArn, Name: x.name, Status: x.status,
-		StartDate: x.start, StopDate: x.stop, Input: []byte(x.inputText),
+		StartDate: x.start, StopDate: x.stop, Input: jsonv.Marshal(x.input),
 		Transitions: x.transitions, Events: x.eventCount,
 	}
 	if x.status == StatusSucceeded {

@@ -20,6 +20,9 @@ func (e *Engine) event(x *execution, t *thread, typ EventType, name string, ferr
 			t.prev = id
 		}
 	}
+	if e.opts.trace == nil && !x.keepHistory {
+		return nil
+	}
 	now := e.opts.clock.Now()
 	if e.opts.trace != nil {
 		te := TraceEvent{Time: now, ExecutionArn: x.arn, ExecutionName: x.name, EventID: id, Type: typ, State: name}

@@ -30,7 +30,6 @@ type execution struct {
 	roleArn     string
 	express     bool
 	input       any
-	inputText   string
 	start       time.Time
 	stop        time.Time
 	status      Status
@@ -149,6 +148,18 @@ func (t *thread) env(input any) *evalEnv { return &evalEnv{input: input, t: t} }
 
 // Lookup resolves a path against its root.
 func (env *evalEnv) Lookup(p *jsonpath.Path) (any, bool) {
+	if p.Root() == jsonpath.RootContext && env.ctx == nil {
+		if v, ok, known := env.contextLeaf(p); known {
+			return v, ok
+		}
+		if head, ok := p.Head(); ok && p.Definite() {
+			sec, ok := env.contextSection(head)
+			if !ok {
+				return nil, false
+			}
+			return p.EvalTail(sec)
+		}
+	}
 	root := env.rootOf(p)
 	if _, missing := root.(missingVariable); missing {
 		return nil, false
@@ -179,55 +190,112 @@ type missingVariable struct{}
 // Rand returns the execution's random source.
 func (env *evalEnv) Rand() *rand.Rand { return env.t.x.rng }
 
-// context builds the context object on first use.
+// context builds the whole context object on first use.
 func (env *evalEnv) context() *jsonv.Object {
 	if env.ctx != nil {
 		return env.ctx
+	}
+	c := jsonv.NewObject(5)
+	for _, name := range []string{"Execution", "StateMachine", "State", "Task", "Map"} {
+		if v, ok := env.contextSection(name); ok {
+			c.Set(name, v)
+		}
+	}
+	env.ctx = c
+	return c
+}
+
+// contextLeaf answers the context paths tasks use most without building
+// anything; known is false for other paths.
+func (env *evalEnv) contextLeaf(p *jsonpath.Path) (v any, ok, known bool) {
+	names, all := p.Names()
+	if !all || len(names) < 2 || len(names) > 3 {
+		return nil, false, false
 	}
 	t, x := env.t, env.t.x
 	o := x.ctx
 	if o == nil {
 		o = &ContextOverrides{}
 	}
-	ex := jsonv.NewObject(6)
-	ex.Set("Id", contextValue(o.ExecutionArn, x.arn))
-	ex.Set("Input", x.input)
-	if x.express {
-		ex.Set("Name", contextValue(o.ExecutionName, x.name))
-		ex.Set("RoleArn", contextValue(o.RoleArn, x.roleArn))
-		ex.Set("StartTime", formatTime(x.start))
-	} else {
-		ex.Set("StartTime", formatTime(x.start))
-		ex.Set("Name", contextValue(o.ExecutionName, x.name))
-		ex.Set("RoleArn", contextValue(o.RoleArn, x.roleArn))
-		ex.Set("RedriveCount", jsonv.Number("0"))
+	switch names[0] + "." + names[1] {
+	case "Execution.Id":
+		v = contextValue(o.ExecutionArn, x.arn)
+	case "Execution.Name":
+		v = contextValue(o.ExecutionName, x.name)
+	case "StateMachine.Id":
+		v = contextValue(o.StateMachineArn, x.smArn)
+	case "StateMachine.Name":
+		v = contextValue(o.StateMachineName, x.smName)
+	case "State.Name":
+		v = t.state().name
+	case "Task.Token":
+		if t.task == nil || t.task.token == "" {
+			return nil, false, true
+		}
+		v = t.task.token
+	default:
+		return nil, false, false
 	}
-	sm := jsonv.NewObject(2)
-	sm.Set("Id", contextValue(o.StateMachineArn, x.smArn))
-	sm.Set("Name", contextValue(o.StateMachineName, x.smName))
-	st := jsonv.NewObject(3)
-	st.Set("Name", t.state().name)
-	st.Set("EnteredTime", formatTime(t.entered))
-	if s := t.state(); s.typ == typeTask || s.typ == typeParallel || s.typ == typeMap {
-		st.Set("RetryCount", jsonv.Int(t.retryCount))
+	if len(names) == 3 {
+		return nil, false, true // a field of a string
 	}
-	c := jsonv.NewObject(5)
-	c.Set("Execution", ex)
-	c.Set("StateMachine", sm)
-	c.Set("State", st)
-	if t.task != nil && t.task.token != "" {
+	return v, true, true
+}
+
+// contextSection builds one top-level field of the context object, so that
+// reading $$.Execution.Id does not build the rest.
+func (env *evalEnv) contextSection(name string) (any, bool) {
+	t, x := env.t, env.t.x
+	o := x.ctx
+	if o == nil {
+		o = &ContextOverrides{}
+	}
+	switch name {
+	case "Execution":
+		ex := jsonv.NewObject(6)
+		ex.Set("Id", contextValue(o.ExecutionArn, x.arn))
+		ex.Set("Input", x.input)
+		if x.express {
+			ex.Set("Name", contextValue(o.ExecutionName, x.name))
+			ex.Set("RoleArn", contextValue(o.RoleArn, x.roleArn))
+			ex.Set("StartTime", formatTime(x.start))
+		} else {
+			ex.Set("StartTime", formatTime(x.start))
+			ex.Set("Name", contextValue(o.ExecutionName, x.name))
+			ex.Set("RoleArn", contextValue(o.RoleArn, x.roleArn))
+			ex.Set("RedriveCount", jsonv.Number("0"))
+		}
+		return ex, true
+	case "StateMachine":
+		sm := jsonv.NewObject(2)
+		sm.Set("Id", contextValue(o.StateMachineArn, x.smArn))
+		sm.Set("Name", contextValue(o.StateMachineName, x.smName))
+		return sm, true
+	case "State":
+		st := jsonv.NewObject(3)
+		st.Set("Name", t.state().name)
+		st.Set("EnteredTime", formatTime(t.entered))
+		if s := t.state(); s.typ == typeTask || s.typ == typeParallel || s.typ == typeMap {
+			st.Set("RetryCount", jsonv.Int(t.retryCount))
+		}
+		return st, true
+	case "Task":
+		if t.task == nil || t.task.token == "" {
+			return nil, false
+		}
 		tk := jsonv.NewObject(1)
 		tk.Set("Token", t.task.token)
-		c.Set("Task", tk)
-	}
-	if env.item != nil {
+		return tk, true
+	case "Map":
+		if env.item == nil {
+			return nil, false
+		}
 		it := jsonv.NewObject(2)
 		it.Set("Index", jsonv.Int(int64(env.item.index)))
 		it.Set("Value", env.item.value)
 		mp := jsonv.NewObject(1)
 		mp.Set("Item", it)
-		c.Set("Map", mp)
+		return mp, true
 	}
-	env.ctx = c
-	return c
+	return nil, false
 }

@@ -68,6 +68,10 @@ func (l *loader) state(g *graph, name string, obj *jsonv.Object, at string, inhe
 		s.resultSelector = l.optTemplate(obj, "ResultSelector", at)
 		s.task = l.task(obj, at)
 		s.retry, s.catch = l.retry(obj, at), l.catch(g, obj, at)
+		discards := s.resultPath != nil && s.resultPath.discard
+		s.task.payloadOnly = (s.resultSelector != nil || discards) &&
+			s.resultSelector.readsOnly("Payload", "StatusCode", "ExecutedVersion") &&
+			s.assign.readsOnly("Payload", "StatusCode", "ExecutedVersion")
 	case typeChoice:
 		s.choice = l.choice(g, obj, at)
 	case typeWait:

@@ -125,6 +125,10 @@ type taskSpec struct {
 	timeoutPath    *jsonpath.Path
 	heartbeat      int64
 	heartbeatPath  *jsonpath.Path
+	// payloadOnly: the state reads nothing of a lambda:invoke result but
+	// Payload, StatusCode and ExecutedVersion, so the HTTP metadata need
+	// not be built unless the history records it.
+	payloadOnly bool
 }
 
 type resourceKind uint8

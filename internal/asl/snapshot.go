@@ -62,7 +62,6 @@ type taskState struct {
 	TimeoutDue   *time.Time    `json:"timeoutDue,omitempty"`
 	HeartbeatDue *time.Time    `json:"heartbeatDue,omitempty"`
 	Submitted    bool          `json:"submitted,omitempty"`
-	Request      *TaskRequest  `json:"request,omitempty"`
 	Pending      *outcomeState `json:"pending,omitempty"`
 	Outcome      *outcomeState `json:"outcome,omitempty"`
 }
@@ -99,7 +98,7 @@ func optText(v any, present bool) *string {
 func (e *Engine) snapshot(x *execution) (*Snapshot, error) {
 	st := &execState{
 		V: snapshotVersion, SMName: x.smName, RoleArn: x.roleArn, Express: x.express,
-		Input: x.inputText, Start: x.start, Stop: x.stop, Status: x.status, Error: x.err,
+		Input: jsonv.String(x.input), Start: x.start, Stop: x.stop, Status: x.status, Error: x.err,
 		History: x.keepHistory, Events: x.events, EventCount: x.eventCount, Transitions: x.transitions,
 		Context: x.ctx,
 	}
@@ -156,7 +155,7 @@ func encodeThread(t *thread) *threadState {
 	}
 	if run := t.task; run != nil && ts.Phase != phAttempt {
 		ts.Task = &taskState{Token: run.token, Timeout: int64(run.timeout / time.Second),
-			Heartbeat: int64(run.heartbeat / time.Second), Submitted: run.submitted, Request: run.req,
+			Heartbeat: int64(run.heartbeat / time.Second), Submitted: run.submitted,
 			Pending: encodeOutcome(run.pending), Outcome: encodeOutcome(run.outcome)}
 		if run.tTimer != nil {
 			ts.Task.TimeoutDue = &run.tTimer.due
@@ -253,7 +252,7 @@ func (e *Engine) restore(snap *Snapshot, m *Machine) error {
 	}
 	x := &execution{
 		m: m, arn: snap.ExecutionArn, name: snap.Name, smArn: snap.StateMachineArn, smName: st.SMName,
-		roleArn: st.RoleArn, express: st.Express, input: input, inputText: st.Input, start: st.Start,
+		roleArn: st.RoleArn, express: st.Express, input: input, start: st.Start,
 		stop: st.Stop, status: st.Status, err: st.Error, keepHistory: st.History, events: st.Events,
 		eventCount: st.EventCount, transitions: st.Transitions, pcg: pcg, rng: rand.New(pcg),
 		seq: 1, savedSeq: 1, ctx: st.Context,
@@ -280,7 +279,7 @@ func (e *Engine) restore(snap *Snapshot, m *Machine) error {
 		x.timeout = e.addTimer(&timer{due: *st.Timeout, kind: timerExecutionTimeout, x: x})
 	}
 	e.execs[x.arn] = x
-	e.names[x.smArn+"\x00"+x.name] = x
+	e.names[nameKey{x.smArn, x.name}] = x
 	return nil
 }
 
@@ -343,7 +342,7 @@ func (e *Engine) decodeTask(t *thread, ts *threadState) error {
 		return nil
 	}
 	run := &taskRun{token: tk.Token, timeout: time.Duration(tk.Timeout) * time.Second,
-		heartbeat: time.Duration(tk.Heartbeat) * time.Second, submitted: tk.Submitted, req: tk.Request}
+		heartbeat: time.Duration(tk.Heartbeat) * time.Second, submitted: tk.Submitted}
 	var err error
 	if run.pending, err = decodeOutcome(tk.Pending); err != nil {
 		return err

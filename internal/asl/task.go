@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -276,6 +277,7 @@ func callInvoker(ctx context.Context, inv TaskInvoker, req *TaskRequest) (res []
 // invoked records an invocation's result; the thread goes on with it.
 func (e *Engine) invoked(t *thread, run *taskRun, res []byte, err error) {
 	t.x.pendingRuns--
+	run.req.Payload = nil // sent; no need to keep it
 	if t.dead || !t.x.running() || t.task != run {
 		return
 	}
@@ -289,6 +291,7 @@ func (e *Engine) taskResult(t *thread) {
 	spec := s.task
 	res, ierr := run.result, run.ierr
 	run.result, run.ierr = nil, nil
+	defer func() { run.req = nil }()
 	if ierr != nil {
 		e.taskFailed(t, s, ierr)
 		return
@@ -306,7 +309,8 @@ func (e *Engine) taskResult(t *thread) {
 	}
 	result := payload
 	if spec.service == "lambda" && !lambdaARN && strings.HasPrefix(spec.action, "invoke") {
-		result = e.invokeResponse(t.x, run.req, payload, len(res))
+		full := t.x.keepHistory || !spec.waitForToken && !spec.payloadOnly
+		result = e.invokeResponse(t.x, run.req, payload, len(res), full)
 	}
 	if spec.waitForToken {
 		if ev := e.event(t.x, t, EventTaskSubmitted, s.name, nil); ev != nil {
@@ -461,39 +465,39 @@ func (e *Engine) dropTask(t *thread) {
 }
 
 // invokeResponse wraps a Lambda payload in the response lambda:invoke
-// returns.
-func (e *Engine) invokeResponse(x *execution, req *TaskRequest, payload any, size int) *jsonv.Object {
+// returns. Without full, it leaves out the HTTP metadata nobody will read.
+func (e *Engine) invokeResponse(x *execution, req *TaskRequest, payload any, size int, full bool) *jsonv.Object {
 	version := "$LATEST"
 	if req.Qualifier != "" && !strings.EqualFold(req.Qualifier, "$LATEST") {
 		version = req.Qualifier
 	}
-	reqID := intrinsic.NewUUID(x.rng)
-	date := e.now().UTC().Format(time.RFC1123)
-	date = strings.Replace(date, "UTC", "GMT", 1)
-	trace := fmt.Sprintf("Root=1-%08x-%012x%012x;Sampled=0", x.rng.Uint32(), x.rng.Uint64()>>16, x.rng.Uint64()>>16)
-	length := fmt.Sprint(size)
-	headers := [][2]string{
-		{"Connection", "keep-alive"}, {"Content-Length", length}, {"Content-Type", "application/json"},
-		{"Date", date}, {"X-Amz-Executed-Version", version}, {"x-amzn-Remapped-Content-Length", "0"},
-		{"x-amzn-RequestId", reqID}, {"X-Amzn-Trace-Id", trace},
-	}
-	all := jsonv.NewObject(len(headers))
-	one := jsonv.NewObject(len(headers))
-	for _, h := range headers {
-		all.Set(h[0], []any{h[1]})
-		one.Set(h[0], h[1])
-	}
-	meta := jsonv.NewObject(3)
-	meta.Set("AllHttpHeaders", all)
-	meta.Set("HttpHeaders", one)
-	meta.Set("HttpStatusCode", jsonv.Number("200"))
-	rmeta := jsonv.NewObject(1)
-	rmeta.Set("RequestId", reqID)
 	out := jsonv.NewObject(5)
 	out.Set("ExecutedVersion", version)
 	out.Set("Payload", payload)
-	out.Set("SdkHttpMetadata", meta)
-	out.Set("SdkResponseMetadata", rmeta)
+	if full {
+		reqID := intrinsic.NewUUID(x.rng)
+		date := strings.Replace(e.now().UTC().Format(time.RFC1123), "UTC", "GMT", 1)
+		trace := fmt.Sprintf("Root=1-%08x-%012x%012x;Sampled=0", x.rng.Uint32(), x.rng.Uint64()>>16, x.rng.Uint64()>>16)
+		headers := [8][2]string{
+			{"Connection", "keep-alive"}, {"Content-Length", strconv.Itoa(size)}, {"Content-Type", "application/json"},
+			{"Date", date}, {"X-Amz-Executed-Version", version}, {"x-amzn-Remapped-Content-Length", "0"},
+			{"x-amzn-RequestId", reqID}, {"X-Amzn-Trace-Id", trace},
+		}
+		all := jsonv.NewObject(len(headers))
+		one := jsonv.NewObject(len(headers))
+		for _, h := range headers {
+			all.Set(h[0], []any{h[1]})
+			one.Set(h[0], h[1])
+		}
+		meta := jsonv.NewObject(3)
+		meta.Set("AllHttpHeaders", all)
+		meta.Set("HttpHeaders", one)
+		meta.Set("HttpStatusCode", jsonv.Number("200"))
+		rmeta := jsonv.NewObject(1)
+		rmeta.Set("RequestId", reqID)
+		out.Set("SdkHttpMetadata", meta)
+		out.Set("SdkResponseMetadata", rmeta)
+	}
 	out.Set("StatusCode", jsonv.Number("200"))
 	return out
 }

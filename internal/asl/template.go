@@ -111,6 +111,54 @@ func (l *loader) compileDynamic(s, at string) tnode {
 	return tnode{kind: tPath, path: p}
 }
 
+// readsOnly reports whether every "$" path of the template (including those
+// in intrinsic functions) starts with one of the given field names.
+func (t *template) readsOnly(fields ...string) bool {
+	if t == nil {
+		return true
+	}
+	return t.root.readsOnly(fields)
+}
+
+func (n *tnode) readsOnly(fields []string) bool {
+	var paths []*jsonpath.Path
+	switch n.kind {
+	case tPath:
+		paths = []*jsonpath.Path{n.path}
+	case tCall:
+		paths = n.call.Paths()
+	case tObject:
+		for i := range n.fields {
+			if !n.fields[i].node.readsOnly(fields) {
+				return false
+			}
+		}
+	case tArray:
+		for i := range n.elems {
+			if !n.elems[i].readsOnly(fields) {
+				return false
+			}
+		}
+	}
+	for _, p := range paths {
+		if p.Root() != jsonpath.RootInput {
+			continue
+		}
+		head, ok := p.Head()
+		if !ok {
+			return false
+		}
+		found := false
+		for _, f := range fields {
+			found = found || head == f
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 // eval evaluates the template against env.
 func (t *template) eval(env *evalEnv) (any, *Error) {
 	return t.root.eval(env, "")

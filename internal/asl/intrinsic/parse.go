@@ -63,6 +63,20 @@ func (c *Call) String() string { return c.text }
 // Name returns the function name, e.g. "States.Format".
 func (c *Call) Name() string { return c.fn.name }
 
+// Paths returns every path the call reads, nested calls included.
+func (c *Call) Paths() []*jsonpath.Path {
+	var out []*jsonpath.Path
+	for _, a := range c.args {
+		switch a.kind {
+		case argPath:
+			out = append(out, a.path)
+		case argCall:
+			out = append(out, a.call.Paths()...)
+		}
+	}
+	return out
+}
+
 // Parse parses an intrinsic function call. The error is a *SyntaxError.
 func Parse(s string) (*Call, error) {
 	p := &parser{s: s}

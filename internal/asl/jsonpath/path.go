@@ -153,10 +153,37 @@ func MustParse(s string) *Path {
 // A definite path returns the selected value and whether it exists; an
 // indefinite path returns a []any of the matches (possibly empty) and true.
 // A trailing function applies to that result.
-func (p *Path) Eval(doc any) (any, bool) {
+func (p *Path) Eval(doc any) (any, bool) { return p.eval(doc, p.segs) }
+
+// Names returns the names of the path's steps when every step is a name.
+func (p *Path) Names() ([]string, bool) {
+	names := make([]string, len(p.segs))
+	for i, s := range p.segs {
+		if s.kind != segName {
+			return nil, false
+		}
+		names[i] = s.name
+	}
+	return names, p.fn == ""
+}
+
+// Head returns the name the path's first step selects, if it is a name.
+func (p *Path) Head() (string, bool) {
+	if len(p.segs) == 0 || p.segs[0].kind != segName {
+		return "", false
+	}
+	return p.segs[0].name, true
+}
+
+// EvalTail evaluates the path without its first step against doc: the
+// value Head names. It lets a caller build only the part of a large root
+// the path reads.
+func (p *Path) EvalTail(doc any) (any, bool) { return p.eval(doc, p.segs[1:]) }
+
+func (p *Path) eval(doc any, segs []segment) (any, bool) {
 	if p.definite {
 		v := doc
-		for _, s := range p.segs {
+		for _, s := range segs {
 			var ok bool
 			if v, ok = step1(v, s); !ok {
 				return nil, false
@@ -165,11 +192,11 @@ func (p *Path) Eval(doc any) (any, bool) {
 		return p.applyFn(v)
 	}
 	cur := []any{doc}
-	for i := 0; i < len(p.segs); i++ {
-		s := p.segs[i]
+	for i := 0; i < len(segs); i++ {
+		s := segs[i]
 		if s.kind == segDeepScan {
 			i++
-			cur = deepScan(cur, p.segs[i], doc)
+			cur = deepScan(cur, segs[i], doc)
 			continue
 		}
 		var next []any

@@ -7,10 +7,24 @@ import (
 )
 
 // Marshal returns the compact JSON text of v.
-func Marshal(v any) []byte { return Append(nil, v) }
+func Marshal(v any) []byte { return Append(make([]byte, 0, 128), v) }
 
 // String returns the compact JSON text of v as a string.
-func String(v any) string { return string(Append(nil, v)) }
+func String(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case Number:
+		return string(x)
+	}
+	var buf [256]byte
+	return string(Append(buf[:0], v))
+}
 
 // Append appends the compact JSON text of v to dst. Strings escape only
 // quotes, backslashes and control characters; invalid UTF-8 becomes U+FFFD.
@@ -38,13 +52,13 @@ func Append(dst []byte, v any) []byte {
 		return append(dst, ']')
 	case *Object:
 		dst = append(dst, '{')
-		for i := 0; i < x.Len(); i++ {
+		for i, f := range x.fields {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendString(dst, x.keys[i])
+			dst = AppendString(dst, f.key)
 			dst = append(dst, ':')
-			dst = Append(dst, x.vals[i])
+			dst = Append(dst, f.val)
 		}
 		return append(dst, '}')
 	}
@@ -133,13 +147,21 @@ func size(v any, n *int, limit int) {
 			size(e, n, limit)
 		}
 	case *Object:
+		if s := x.size.Load(); s > 0 {
+			*n += int(s) - 1
+			return
+		}
+		before := *n
 		*n += 2
 		if x.Len() > 1 {
 			*n += x.Len() - 1
 		}
-		for i := 0; i < x.Len(); i++ {
-			*n += stringSize(x.keys[i]) + 1
-			size(x.vals[i], n, limit)
+		for _, f := range x.fields {
+			*n += stringSize(f.key) + 1
+			size(f.val, n, limit)
+		}
+		if *n <= limit && *n-before < 1<<30 {
+			x.size.Store(int32(*n-before) + 1)
 		}
 	}
 }
@@ -218,8 +240,8 @@ func ToGo(v any) any {
 		return out
 	case *Object:
 		m := make(map[string]any, x.Len())
-		for i := 0; i < x.Len(); i++ {
-			m[x.keys[i]] = ToGo(x.vals[i])
+		for _, f := range x.fields {
+			m[f.key] = ToGo(f.val)
 		}
 		return m
 	}

@@ -41,8 +41,9 @@ func Parse(data []byte) (any, error) {
 func ParseString(s string) (any, error) { return Parse([]byte(s)) }
 
 type parser struct {
-	s []byte
-	i int
+	s      []byte
+	i      int
+	fields []field // scratch: fields of the objects being parsed, innermost last
 }
 
 func (p *parser) fail(msg string) error { return &SyntaxError{Offset: p.i, Msg: msg} }
@@ -95,11 +96,12 @@ func (p *parser) object(depth int) (any, error) {
 		return nil, p.fail("nesting too deep")
 	}
 	p.i++ // {
-	o := NewObject(4)
+	mark := len(p.fields)
+	defer func() { p.fields = p.fields[:mark] }()
 	p.skip()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
-		return o, nil
+		return NewObject(0), nil
 	}
 	for {
 		p.skip()
@@ -120,7 +122,7 @@ func (p *parser) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.Set(k.(string), v)
+		p.fields = append(p.fields, field{k.(string), v})
 		p.skip()
 		if p.i >= len(p.s) {
 			return nil, p.fail("unexpected end of input in an object")
@@ -130,6 +132,11 @@ func (p *parser) object(depth int) (any, error) {
 			p.i++
 		case '}':
 			p.i++
+			fs := p.fields[mark:]
+			o := NewObject(len(fs))
+			for _, f := range fs {
+				o.Set(f.key, f.val)
+			}
 			return o, nil
 		default:
 			return nil, p.fail("expected ',' or '}' in an object")

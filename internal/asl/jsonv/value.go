@@ -12,6 +12,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // A Number is a JSON number kept as its text, so that values pass through a
@@ -63,18 +64,77 @@ func Float(f float64) Number {
 // An Object is a JSON object that keeps the order of its keys. Build it with
 // NewObject and Set; once shared it must not be changed (use With).
 type Object struct {
-	keys  []string
-	vals  []any
-	index map[string]int
+	fields []field
+	index  map[string]int
+	size   atomic.Int32 // encoded length + 1, 0 until Size computed it
+}
+
+type field struct {
+	key string
+	val any
 }
 
 // indexThreshold is the size from which an Object keeps a key index; smaller
 // objects are searched linearly, which is faster and smaller.
 const indexThreshold = 12
 
-// NewObject returns an empty object with room for n keys.
+// NewObject returns an empty object with room for n keys. Small objects
+// take one allocation.
 func NewObject(n int) *Object {
-	return &Object{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+	switch {
+	case n <= 0:
+		return &Object{}
+	case n <= 1:
+		c := &struct {
+			o Object
+			b [1]field
+		}{}
+		c.o.fields = c.b[:0]
+		return &c.o
+	case n <= 2:
+		c := &struct {
+			o Object
+			b [2]field
+		}{}
+		c.o.fields = c.b[:0]
+		return &c.o
+	case n <= 3:
+		c := &struct {
+			o Object
+			b [3]field
+		}{}
+		c.o.fields = c.b[:0]
+		return &c.o
+	case n <= 4:
+		c := &struct {
+			o Object
+			b [4]field
+		}{}
+		c.o.fields = c.b[:0]
+		return &c.o
+	case n <= 5:
+		c := &struct {
+			o Object
+			b [5]field
+		}{}
+		c.o.fields = c.b[:0]
+		return &c.o
+	case n <= 6:
+		c := &struct {
+			o Object
+			b [6]field
+		}{}
+		c.o.fields = c.b[:0]
+		return &c.o
+	case n <= 8:
+		c := &struct {
+			o Object
+			b [8]field
+		}{}
+		c.o.fields = c.b[:0]
+		return &c.o
+	}
+	return &Object{fields: make([]field, 0, n)}
 }
 
 // Len returns the number of keys.
@@ -82,17 +142,23 @@ func (o *Object) Len() int {
 	if o == nil {
 		return 0
 	}
-	return len(o.keys)
+	return len(o.fields)
 }
 
 // Key returns the i-th key.
-func (o *Object) Key(i int) string { return o.keys[i] }
+func (o *Object) Key(i int) string { return o.fields[i].key }
 
 // Value returns the value of the i-th key.
-func (o *Object) Value(i int) any { return o.vals[i] }
+func (o *Object) Value(i int) any { return o.fields[i].val }
 
-// Keys returns the keys in order. The slice must not be changed.
-func (o *Object) Keys() []string { return o.keys }
+// Keys returns the keys in order.
+func (o *Object) Keys() []string {
+	keys := make([]string, len(o.fields))
+	for i, f := range o.fields {
+		keys[i] = f.key
+	}
+	return keys
+}
 
 func (o *Object) find(k string) int {
 	if o == nil {
@@ -104,8 +170,8 @@ func (o *Object) find(k string) int {
 		}
 		return -1
 	}
-	for i, key := range o.keys {
-		if key == k {
+	for i := range o.fields {
+		if o.fields[i].key == k {
 			return i
 		}
 	}
@@ -118,7 +184,7 @@ func (o *Object) Get(k string) (any, bool) {
 	if i < 0 {
 		return nil, false
 	}
-	return o.vals[i], true
+	return o.fields[i].val, true
 }
 
 // Has reports whether the object has key k.
@@ -128,17 +194,16 @@ func (o *Object) Has(k string) bool { return o.find(k) >= 0 }
 // its position, a new key goes last.
 func (o *Object) Set(k string, v any) {
 	if i := o.find(k); i >= 0 {
-		o.vals[i] = v
+		o.fields[i].val = v
 		return
 	}
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
+	o.fields = append(o.fields, field{k, v})
 	if o.index != nil {
-		o.index[k] = len(o.keys) - 1
-	} else if len(o.keys) > indexThreshold {
-		o.index = make(map[string]int, len(o.keys)*2)
-		for i, key := range o.keys {
-			o.index[key] = i
+		o.index[k] = len(o.fields) - 1
+	} else if len(o.fields) > indexThreshold {
+		o.index = make(map[string]int, len(o.fields)*2)
+		for i, f := range o.fields {
+			o.index[f.key] = i
 		}
 	}
 }
@@ -146,8 +211,12 @@ func (o *Object) Set(k string, v any) {
 // With returns a copy of the object with key k set to v.
 func (o *Object) With(k string, v any) *Object {
 	c := NewObject(o.Len() + 1)
-	for i := 0; i < o.Len(); i++ {
-		c.Set(o.keys[i], o.vals[i])
+	c.fields = append(c.fields, o.fields...)
+	if o.index != nil {
+		c.index = make(map[string]int, len(o.index)+1)
+		for key, i := range o.index {
+			c.index[key] = i
+		}
 	}
 	c.Set(k, v)
 	return c
@@ -212,9 +281,9 @@ func Equal(a, b any) bool {
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for i := 0; i < x.Len(); i++ {
-			v, found := y.Get(x.keys[i])
-			if !found || !Equal(x.vals[i], v) {
+		for i := range x.fields {
+			v, found := y.Get(x.fields[i].key)
+			if !found || !Equal(x.fields[i].val, v) {
 				return false
 			}
 		}
