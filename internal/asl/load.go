@@ -246,7 +246,7 @@ func (l *loader) resultPathField(obj *jsonv.Object, at string) *resultPath {
 // graph compiles a StartAt/States pair: the machine or a branch.
 func (l *loader) graph(obj *jsonv.Object, at string, jsonata bool) *graph {
 	g := &graph{byName: map[string]int{}, path: at, jsonata: jsonata}
-	start, _ := l.reqString(obj, "StartAt", at)
+	start, hasStart := l.reqString(obj, "StartAt", at)
 	statesV, ok := obj.Get("States")
 	if !ok {
 		l.problem(at, `the field "States" is required`)
@@ -269,7 +269,7 @@ func (l *loader) graph(obj *jsonv.Object, at string, jsonata bool) *graph {
 		}
 	}
 	g.startAt = -1
-	if start != "" {
+	if hasStart {
 		if i, ok := g.byName[start]; ok {
 			g.startAt = i
 		} else {

@@ -34,10 +34,10 @@ var stateFields = map[stateType]map[string]bool{
 
 func (l *loader) state(g *graph, name string, obj *jsonv.Object, at string, inherited bool) *state {
 	s := &state{name: name, next: -1}
-	typ, _ := l.reqString(obj, "Type", at)
+	typ, hasType := l.reqString(obj, "Type", at)
 	t, ok := stateTypeNames[typ]
 	if !ok {
-		if typ != "" {
+		if hasType {
 			l.problem(at+".Type", "unknown state type %q (Pass, Task, Choice, Wait, Succeed, Fail, Parallel or Map)", typ)
 		}
 		s.typ, s.end = typePass, true

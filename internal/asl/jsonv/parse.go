@@ -221,7 +221,7 @@ func (p *parser) string() (any, error) {
 	for p.i < len(p.s) {
 		c := p.s[p.i]
 		if c == '"' {
-			s := string(p.s[start:p.i])
+			s := validUTF8(p.s[start:p.i])
 			p.i++
 			return s, nil
 		}
@@ -237,7 +237,7 @@ func (p *parser) string() (any, error) {
 		switch {
 		case c == '"':
 			p.i++
-			return b.String(), nil
+			return validUTF8([]byte(b.String())), nil
 		case c < 0x20:
 			return nil, p.fail("control character in a string")
 		case c == '\\':
@@ -250,6 +250,25 @@ func (p *parser) string() (any, error) {
 		}
 	}
 	return nil, p.fail("unterminated string")
+}
+
+// validUTF8 returns b as a string with each byte of invalid UTF-8 replaced
+// by U+FFFD, as a Java reader decodes it.
+func validUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	var sb strings.Builder
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			sb.WriteRune(utf8.RuneError)
+		} else {
+			sb.Write(b[i : i+size])
+		}
+		i += size
+	}
+	return sb.String()
 }
 
 func (p *parser) escape(b *strings.Builder) error {
