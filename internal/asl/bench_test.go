@@ -59,6 +59,9 @@ func BenchmarkTenStates(b *testing.B) {
 					b.Fatalf("status %s %s", d.Status, d.Error)
 				}
 				transitions += d.Transitions
+				if err := e.Forget(ctx, arn); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(float64(transitions)/b.Elapsed().Seconds(), "transitions/s")
 		})

@@ -355,6 +355,35 @@ func (e *Engine) History(arn string) ([]HistoryEvent, error) {
 	return out, nil
 }
 
+// Forget drops a finished execution from the engine and from its
+// Persistence, freeing its memory; its name may then be used again. AWS
+// keeps closed executions for 90 days: forget them when they are that old
+// (or, in a simulation, when their results are read). Forgetting a running
+// execution is an error.
+func (e *Engine) Forget(ctx context.Context, arn string) error {
+	e.mu.Lock()
+	x, ok := e.execs[arn]
+	if !ok {
+		e.mu.Unlock()
+		return fmt.Errorf("forget execution %s: %w", arn, ErrExecutionDoesNotExist)
+	}
+	if x.running() {
+		e.mu.Unlock()
+		return fmt.Errorf("forget execution %s: it is still running", arn)
+	}
+	delete(e.execs, arn)
+	delete(e.names, nameKey{x.smArn, x.name})
+	e.mu.Unlock()
+	if p := e.opts.persistence; p != nil {
+		e.pmu.Lock()
+		defer e.pmu.Unlock()
+		if err := p.Delete(ctx, arn); err != nil {
+			return fmt.Errorf("forget execution %s: %w", arn, err)
+		}
+	}
+	return nil
+}
+
 // Stop aborts a running execution, recording error and cause, as
 // StopExecution does. Stopping a finished execution does nothing.
 func (e *Engine) Stop(ctx context.Context, arn, errName, cause string) error {

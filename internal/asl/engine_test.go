@@ -190,6 +190,19 @@ func TestExecutionNames(t *testing.T) {
 	if _, err := e.Start(ctx, asl.StartRequest{Machine: m, Name: "contact-1", Input: []byte(`{"a":1}`)}); !errors.Is(err, asl.ErrExecutionAlreadyExists) {
 		t.Errorf("same name after it finished: %v, want ExecutionAlreadyExists", err)
 	}
+	if err := e.Forget(ctx, first); err != nil {
+		t.Fatalf("forget: %v", err)
+	}
+	if _, err := e.Describe(first); !errors.Is(err, asl.ErrExecutionDoesNotExist) {
+		t.Errorf("forgotten execution still described: %v", err)
+	}
+	if _, err := e.Start(ctx, asl.StartRequest{Machine: m, Name: "contact-1", Input: []byte(`{"a":1}`)}); err != nil {
+		t.Errorf("a forgotten name cannot be used again: %v", err)
+	}
+	running := start(t, e, m, "contact-2", `{}`)
+	if err := e.Forget(ctx, running); err == nil {
+		t.Error("forgot a running execution")
+	}
 	for _, bad := range []string{"has space", "a/b", strings.Repeat("n", 81), "x$"} {
 		if _, err := e.Start(ctx, asl.StartRequest{Machine: m, Name: bad}); !errors.Is(err, asl.ErrInvalidName) {
 			t.Errorf("name %q: %v, want InvalidName", bad, err)
