@@ -31,9 +31,13 @@ func (e *Engine) newChild(p *thread, g *graph, index int, input any) *thread {
 
 func (e *Engine) attemptParallel(t *thread, s *state) {
 	input := t.eff
-	if s.parameters != nil {
+	args := s.parameters
+	if s.jsonata {
+		args = s.jx.arguments
+	}
+	if args != nil {
 		var err *Error
-		if input, err = s.parameters.eval(t.env(t.eff)); err != nil {
+		if input, err = args.eval(t.env(t.eff)); err != nil {
 			e.stateFailed(t, err)
 			return
 		}
@@ -53,7 +57,13 @@ func (e *Engine) attemptParallel(t *thread, s *state) {
 func (e *Engine) attemptMap(t *thread, s *state) {
 	m := s.mapper
 	env := t.env(t.eff)
-	items, err := mapItems(env, m)
+	var items []any
+	var err *Error
+	if s.jsonata {
+		items, err = e.jmapItems(t, s, env, nil)
+	} else {
+		items, err = mapItems(env, m)
+	}
 	if err != nil {
 		e.stateFailed(t, err)
 		return
@@ -62,7 +72,11 @@ func (e *Engine) attemptMap(t *thread, s *state) {
 		ev.MapStateStartedEventDetails = &MapStateStartedDetails{Length: len(items)}
 	}
 	k := &children{results: make([]any, len(items)), running: make([]*thread, len(items)), items: items}
-	if err := mapLimits(env, m, k); err != nil {
+	limits := mapLimits
+	if s.jsonata {
+		limits = func(env *evalEnv, _ *mapSpec, k *children) *Error { return jmapLimits(s, env, k) }
+	}
+	if err := limits(env, m, k); err != nil {
 		e.stateFailed(t, err)
 		return
 	}

@@ -106,6 +106,8 @@ type rule struct {
 	next      int
 	assign    *template
 	condition *jsonataExpr
+	constant  bool      // a literal JSONata Condition
+	output    *template // JSONata
 	at        string
 }
 
@@ -338,6 +340,9 @@ func (r *rule) eval(env *evalEnv) (bool, *Error) {
 		ok, err := r.children[0].eval(env)
 		return !ok && err == nil, err
 	case opCondition:
+		if r.condition == nil {
+			return r.constant, nil
+		}
 		return r.condition.evalBool(env)
 	}
 	v, found := env.Lookup(r.variable)

@@ -220,7 +220,8 @@ func TestMachineSharedAcrossGoroutines(t *testing.T) {
 		"P":{"Type":"Pass","Parameters":{"h.$":"States.Hash($.id, 'SHA-256')","id.$":"$.id"},"Next":"C"},
 		"C":{"Type":"Choice","Choices":[{"Variable":"$.h","StringLessThan":"8","Next":"Lo"}],"Default":"Hi"},
 		"Lo":{"Type":"Map","ItemsPath":"$$.Execution.Input.items","ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"ResultPath":"$.m","End":true},
-		"Hi":{"Type":"Parallel","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}],"ResultPath":"$.p","End":true}}}`)
+		"Hi":{"Type":"Parallel","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}},
+			{"StartAt":"J","States":{"J":{"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $states.input.id & '!' %}","End":true}}}],"ResultPath":"$.p","End":true}}}`)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)

@@ -43,7 +43,10 @@ func failure(err *Error) *FailureDetails {
 	if err == nil {
 		return &FailureDetails{}
 	}
-	d := &FailureDetails{Error: strp(err.Name)}
+	d := &FailureDetails{}
+	if err.Name != "" {
+		d.Error = strp(err.Name)
+	}
 	if err.HasCause {
 		d.Cause = strp(err.Cause)
 	}

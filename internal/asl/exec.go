@@ -133,10 +133,13 @@ func (t *thread) state() *state { return t.g.states[t.cur] }
 // An evalEnv is what paths, templates and intrinsic functions read while a
 // state runs: "$" is input, "$$" the context object, "$name" a variable.
 type evalEnv struct {
-	input any
-	t     *thread
-	item  *mapItem
-	ctx   *jsonv.Object
+	input     any
+	t         *thread
+	item      *mapItem
+	ctx       *jsonv.Object
+	result    any // JSONata: $states.result
+	hasResult bool
+	errOut    any // JSONata: $states.errorOutput
 }
 
 type mapItem struct {

@@ -111,6 +111,7 @@ type state struct {
 	mapper   *mapSpec
 	retry    []*retrier
 	catch    []*catcher
+	jx       *jsonataFields
 }
 
 type taskSpec struct {
@@ -199,4 +200,5 @@ type catcher struct {
 	next        int
 	resultPath  *resultPath
 	assign      *template
+	output      *template // JSONata
 }

@@ -349,14 +349,25 @@ func (e *Engine) dynString(t *thread, d *dynString, field string) (string, *Erro
 // its task or children). States.Runtime errors name the state and the event
 // that entered it, as Step Functions words them.
 func (e *Engine) stateFailed(t *thread, err *Error) {
-	if err.Name == ErrorRuntime {
+	if err.Name == ErrorRuntime || err.Name == ErrorQueryEvaluationError {
 		err = &Error{Name: err.Name, HasCause: true, Cause: fmt.Sprintf(
 			"An error occurred while executing the state '%s' (entered at the event id #%d). %s",
 			t.state().name, t.enterID, err.Cause)}
 	}
 	s := t.state()
+	if err.Name == ErrorQueryEvaluationError {
+		if ev := e.event(t.x, t, EventEvaluationFailed, s.name, err); ev != nil {
+			f := failure(err)
+			ev.EvaluationFailedEventDetails = &EvaluationFailedDetails{Error: f.Error, Cause: f.Cause, State: s.name}
+		}
+	}
 	if s.typ == typeTask || s.typ == typeParallel || s.typ == typeMap {
-		e.handleError(t, err)
+		var giveUp EventType
+		if err.Name == ErrorQueryEvaluationError {
+			// The state began, so it also records that it failed.
+			giveUp = map[stateType]EventType{typeMap: EventMapStateFailed, typeParallel: EventParallelStateFailed}[s.typ]
+		}
+		e.handleErrorEvent(t, err, giveUp)
 		return
 	}
 	e.threadFailed(t, err)
@@ -377,6 +388,10 @@ func (e *Engine) attempt(ctx context.Context, t *thread) {
 // finishAttempt completes an execution state with its raw result: Assign,
 // ResultSelector, ResultPath, OutputPath.
 func (e *Engine) finishAttempt(t *thread, s *state, result any) {
+	if s.jsonata {
+		e.jfinish(t, s, result)
+		return
+	}
 	if err := e.assign(t, s.assign, result); err != nil {
 		e.stateFailed(t, err)
 		return
@@ -440,6 +455,10 @@ func (e *Engine) handleErrorEvent(t *thread, err *Error, giveUp EventType) {
 		errOut := jsonv.NewObject(2)
 		errOut.Set("Error", err.Name)
 		errOut.Set("Cause", err.Cause)
+		if s.jsonata {
+			e.jcatch(t, s, c, errOut)
+			return
+		}
 		if aerr := e.assign(t, c.assign, errOut); aerr != nil {
 			e.threadFailed(t, aerr)
 			return

@@ -102,9 +102,13 @@ func (e *Engine) attemptTask(ctx context.Context, t *thread, s *state) {
 	}
 	env := t.env(t.eff)
 	params := t.eff
-	if s.parameters != nil {
+	args := s.parameters
+	if s.jsonata {
+		args = s.jx.arguments
+	}
+	if args != nil {
 		var err *Error
-		if params, err = s.parameters.eval(env); err != nil {
+		if params, err = args.eval(env); err != nil {
 			e.stateFailed(t, err)
 			return
 		}
@@ -112,6 +116,18 @@ func (e *Engine) attemptTask(ctx context.Context, t *thread, s *state) {
 	var err *Error
 	if run.timeout, err = seconds(env, spec.timeoutSeconds, spec.timeoutPath, "TimeoutSecondsPath"); err == nil {
 		run.heartbeat, err = seconds(env, spec.heartbeat, spec.heartbeatPath, "HeartbeatSecondsPath")
+	}
+	if err == nil && s.jsonata {
+		if f, has, jerr := jnumber(s.jx.timeout, env); jerr != nil {
+			err = jerr
+		} else if has {
+			run.timeout = time.Duration(f) * time.Second
+		}
+		if f, has, jerr := jnumber(s.jx.heartbeat, env); jerr != nil {
+			err = jerr
+		} else if has {
+			run.heartbeat = time.Duration(f) * time.Second
+		}
 	}
 	if err != nil {
 		e.stateFailed(t, err)

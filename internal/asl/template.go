@@ -14,7 +14,9 @@ import (
 // ItemSelector, Assign): fields whose names end in ".$" take their value
 // from a path or an intrinsic function; everything else is literal.
 type template struct {
-	root tnode
+	root    tnode
+	jsonata bool   // a JSONata field: "{% %}" strings are expressions
+	field   string // the field's name, for JSONata error causes
 }
 
 type tkind uint8
@@ -25,6 +27,7 @@ const (
 	tCall
 	tObject
 	tArray
+	tJSONata
 )
 
 type tnode struct {
@@ -34,6 +37,7 @@ type tnode struct {
 	call   *intrinsic.Call
 	fields []tfield
 	elems  []tnode
+	jx     *jsonataExpr
 }
 
 type tfield struct {
@@ -161,7 +165,7 @@ func (n *tnode) readsOnly(fields []string) bool {
 
 // eval evaluates the template against env.
 func (t *template) eval(env *evalEnv) (any, *Error) {
-	return t.root.eval(env, "")
+	return t.root.eval(env, t.field)
 }
 
 func (n *tnode) eval(env *evalEnv, field string) (any, *Error) {
@@ -180,11 +184,19 @@ func (n *tnode) eval(env *evalEnv, field string) (any, *Error) {
 			return nil, intrinsicError(env, err, field)
 		}
 		return v, nil
+	case tJSONata:
+		return n.jx.eval(env, field)
 	case tObject:
 		o := jsonv.NewObject(len(n.fields))
 		for i := range n.fields {
 			f := &n.fields[i]
-			v, err := f.node.eval(env, f.source)
+			name := f.source
+			if n.fields[i].node.kind == tJSONata || n.fields[i].node.kind == tObject || n.fields[i].node.kind == tArray {
+				if field != "" && !strings.HasSuffix(f.source, ".$") {
+					name = field + "/" + f.source
+				}
+			}
+			v, err := f.node.eval(env, name)
 			if err != nil {
 				return nil, err
 			}
@@ -194,7 +206,7 @@ func (n *tnode) eval(env *evalEnv, field string) (any, *Error) {
 	case tArray:
 		a := make([]any, len(n.elems))
 		for i := range n.elems {
-			v, err := n.elems[i].eval(env, field)
+			v, err := n.elems[i].eval(env, fmt.Sprintf("%s[%d]", field, i))
 			if err != nil {
 				return nil, err
 			}
