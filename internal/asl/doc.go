@@ -16,6 +16,13 @@
 // With a Persistence, executions survive a restart (Restore). Run is the
 // one-shot form: one execution to its end on a virtual clock.
 //
+// Task states reach Lambda functions and other integrations through the
+// one-method TaskInvoker. Functions is the in-process invoker: it runs
+// LambdaHandlers (aws-lambda-go's lambda.Handler fits) and reports their
+// errors and panics exactly as aws-lambda-go's runtime would (LambdaError).
+// States whose QueryLanguage is JSONata evaluate their {% %} expressions
+// with github.com/xiatechs/jsonata-go.
+//
 // A Machine is safe for concurrent use by any number of engines and
 // executions; an Engine's methods are safe for concurrent use.
 //

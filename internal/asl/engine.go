@@ -28,6 +28,7 @@ type Engine struct {
 	opts   options
 	mu     sync.Mutex
 	pmu    sync.Mutex // serialises persistence writes
+	dmu    sync.Mutex // one driver (RunUntil or Run) at a time
 	execs  map[string]*execution
 	names  map[nameKey]*execution
 	tokens map[string]*thread
@@ -404,13 +405,16 @@ func (e *Engine) Stop(ctx context.Context, arn, errName, cause string) error {
 // RunUntil runs the engine on its VirtualClock up to time t: every
 // runnable thread, then each due timer in time order (moving the clock to
 // it), until nothing is runnable and the next timer is after t; then the
-// clock shows t. It is deterministic. ErrNotVirtualClock if the engine's
-// clock is not a *VirtualClock.
+// clock shows t. It is deterministic. Calls from several goroutines take
+// turns; a task handler must not call it. ErrNotVirtualClock if the
+// engine's clock is not a *VirtualClock.
 func (e *Engine) RunUntil(ctx context.Context, t time.Time) error {
 	vc, ok := e.opts.clock.(*VirtualClock)
 	if !ok {
 		return ErrNotVirtualClock
 	}
+	e.dmu.Lock()
+	defer e.dmu.Unlock()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -449,6 +453,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	if _, virtual := e.opts.clock.(*VirtualClock); virtual {
 		return ErrNotVirtualClock
 	}
+	e.dmu.Lock()
+	defer e.dmu.Unlock()
 	for {
 		if err := e.drain(ctx); err != nil {
 			return err

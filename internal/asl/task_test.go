@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/google/go-cmp/cmp"
@@ -145,5 +146,45 @@ func TestUnknownFunction(t *testing.T) {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// The compiled "deferred" pattern: the task fails with Journey.Deferred
+// whose message is when to try again; the machine parses the error
+// document, waits until then and calls the task again.
+func TestDeferredPattern(t *testing.T) {
+	const def = `{
+	  "StartAt": "Send",
+	  "States": {
+	    "Send": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+	      "Parameters": {"FunctionName": "send", "Payload": {"step": "welcome"}}, "ResultPath": null,
+	      "Catch": [{"ErrorEquals": ["Journey.Deferred"], "ResultPath": "$.deferred", "Next": "ParseDeferral"}],
+	      "End": true},
+	    "ParseDeferral": {"Type": "Pass", "Parameters": {"doc.$": "States.StringToJson($.deferred.Cause)"}, "ResultPath": "$.deferred", "Next": "WaitDeferral"},
+	    "WaitDeferral": {"Type": "Wait", "TimestampPath": "$.deferred.doc.errorMessage", "Next": "Send"}
+	  }
+	}`
+	vc := asl.NewVirtualClock(t0)
+	var calls []string
+	send := asl.LambdaFunc(func(context.Context, []byte) ([]byte, error) {
+		calls = append(calls, vc.Now().Format(time.RFC3339))
+		if len(calls) == 1 {
+			return nil, messages.InvokeResponse_Error{Type: "Journey.Deferred", Message: "2025-01-06T21:00:00Z"}
+		}
+		return []byte(`{"status":"sent"}`), nil
+	})
+	e := asl.NewEngine(asl.WithClock(vc), asl.WithSeed(1), asl.WithInvoker(asl.Functions{"send": send}))
+	arn := start(t, e, mustLoad(t, def), "quiet-hours", `{"contact":"c-1"}`)
+	runUntil(t, e, t0.Add(24*time.Hour))
+	if diff := cmp.Diff([]string{"2025-01-06T09:00:00Z", "2025-01-06T21:00:00Z"}, calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	d := describe(t, e, arn)
+	if d.Status != asl.StatusSucceeded || !d.StopDate.Equal(time.Date(2025, 1, 6, 21, 0, 0, 0, time.UTC)) {
+		t.Errorf("got %s at %s", d.Status, d.StopDate)
+	}
+	doc := jsonField(t, d.Output, "deferred", "doc", "errorType")
+	if doc != "Journey.Deferred" {
+		t.Errorf("output %s", d.Output)
 	}
 }
