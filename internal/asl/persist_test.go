@@ -150,3 +150,40 @@ func TestDurabilityAcrossRestart(t *testing.T) {
 type transient struct{}
 
 func (transient) Error() string { return "provider said 503" }
+
+// Executions parked on task tokens inside Map iterations carry on after a
+// restart, and their tokens stay valid.
+func TestRestoreTokensInsideMap(t *testing.T) {
+	ctx := context.Background()
+	m := mustLoad(t, `{"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.approvers","End":true,
+		"ItemProcessor":{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+		"Parameters":{"FunctionName":"approval-request","Payload":{"token.$":"$$.Task.Token","who.$":"$"}},
+		"HeartbeatSeconds":3600,"TimeoutSeconds":86400,"End":true}}}}}}`)
+	store := asl.NewMemoryPersistence()
+	keeper := &tokenKeeper{}
+	newEngine := func(at time.Time) *asl.Engine {
+		return asl.NewEngine(asl.WithClock(asl.NewVirtualClock(at)), asl.WithPersistence(store),
+			asl.WithInvoker(asl.Functions{"approval-request": keeper}))
+	}
+	resolve := func(string) (*asl.Machine, error) { return m, nil }
+	e := newEngine(t0)
+	arn := start(t, e, m, "approval-1", `{"approvers":["ann","bob"]}`)
+	runUntil(t, e, t0.Add(time.Minute))
+	if len(keeper.tokens) != 2 {
+		t.Fatalf("tokens %v", keeper.tokens)
+	}
+	for i, tok := range keeper.tokens {
+		e = newEngine(t0.Add(time.Duration(i+1) * 30 * time.Minute))
+		if n, err := e.Restore(ctx, resolve); err != nil || n != 1 {
+			t.Fatalf("restore: %d %v", n, err)
+		}
+		if err := e.SendTaskSuccess(ctx, tok, []byte(`"approved"`)); err != nil {
+			t.Fatalf("answer %d after restore: %v", i, err)
+		}
+		runUntil(t, e, t0.Add(time.Duration(i+1)*30*time.Minute))
+	}
+	d := describe(t, e, arn)
+	if d.Status != asl.StatusSucceeded || string(d.Output) != `["approved","approved"]` {
+		t.Errorf("got %s %s %s", d.Status, d.Output, d.Error)
+	}
+}
