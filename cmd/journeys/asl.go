@@ -205,6 +205,7 @@ func (c *cli) aslRepeat(req asl.StartRequest, n int, opts []asl.Option) int {
 		}
 		d, _ := e.Describe(arn)
 		transitions += d.Transitions
+		_ = e.Forget(ctx, arn) // keep memory flat over many repeats
 	}
 	fmt.Fprintf(c.stdout, `{"executions":%d,"transitions":%d,"seconds":%.3f}`+"\n", n, transitions, time.Since(began).Seconds())
 	return exitOK
