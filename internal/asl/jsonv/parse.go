@@ -69,7 +69,7 @@ func (p *parser) value(depth int) (any, error) {
 	case c == '[':
 		return p.array(depth + 1)
 	case c == '"':
-		return p.string()
+		return p.str()
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -108,7 +108,7 @@ func (p *parser) object(depth int) (any, error) {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
 			return nil, p.fail("expected a string key")
 		}
-		k, err := p.string()
+		k, err := p.rawString()
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +122,7 @@ func (p *parser) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.fields = append(p.fields, field{k.(string), v})
+		p.fields = append(p.fields, field{k, v})
 		p.skip()
 		if p.i >= len(p.s) {
 			return nil, p.fail("unexpected end of input in an object")
@@ -214,7 +214,17 @@ func (p *parser) number() (any, error) {
 	return Number(p.s[start:p.i]), nil
 }
 
-func (p *parser) string() (any, error) {
+// str parses a string value.
+func (p *parser) str() (any, error) {
+	s, err := p.rawString()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// rawString parses a string without boxing it (object keys).
+func (p *parser) rawString() (string, error) {
 	p.i++ // opening quote
 	start := p.i
 	// Fast path: no escapes.
@@ -239,17 +249,17 @@ func (p *parser) string() (any, error) {
 			p.i++
 			return validUTF8([]byte(b.String())), nil
 		case c < 0x20:
-			return nil, p.fail("control character in a string")
+			return "", p.fail("control character in a string")
 		case c == '\\':
 			if err := p.escape(&b); err != nil {
-				return nil, err
+				return "", err
 			}
 		default:
 			b.WriteByte(c)
 			p.i++
 		}
 	}
-	return nil, p.fail("unterminated string")
+	return "", p.fail("unterminated string")
 }
 
 // validUTF8 returns b as a string with each byte of invalid UTF-8 replaced
