@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/google/go-cmp/cmp"
 	"github.com/journeys-oss/journeys/internal/asl"
@@ -186,5 +187,37 @@ func TestDeferredPattern(t *testing.T) {
 	doc := jsonField(t, d.Output, "deferred", "doc", "errorType")
 	if doc != "Journey.Deferred" {
 		t.Errorf("output %s", d.Output)
+	}
+}
+
+// aws-lambda-go's typed handlers run in-process unchanged: lambda.NewHandler
+// is a LambdaHandler, and its errors are named as on AWS.
+func TestAWSLambdaGoHandlers(t *testing.T) {
+	type in struct {
+		Contact string `json:"contact"`
+	}
+	type out struct {
+		Sent bool `json:"sent"`
+	}
+	send := lambda.NewHandler(func(_ context.Context, req in) (out, error) {
+		if req.Contact == "" {
+			return out{}, errors.New("no contact")
+		}
+		return out{Sent: true}, nil
+	})
+	tests := []struct {
+		input, wantOutput string
+	}{
+		{`{"contact":"c-1"}`, `{"contact":"c-1","result":{"sent":true}}`},
+		{`{"contact":""}`, `{"contact":"","error":{"Error":"errorString","Cause":"{\"errorMessage\":\"no contact\",\"errorType\":\"errorString\"}"}}`},
+	}
+	for _, tc := range tests {
+		e, _ := testEngine(t, asl.WithInvoker(asl.Functions{"send": send}))
+		arn := start(t, e, mustLoad(t, invokeMachine), "", tc.input)
+		runUntil(t, e, t0)
+		d := describe(t, e, arn)
+		if canon(t, d.Output) != canon(t, []byte(tc.wantOutput)) {
+			t.Errorf("input %s: output %s, want %s", tc.input, d.Output, tc.wantOutput)
+		}
 	}
 }
