@@ -125,7 +125,7 @@ func (e *Engine) flush(ctx context.Context) error {
 
 	e.pmu.Lock()
 	defer e.pmu.Unlock()
-	for _, p := range todo {
+	for i, p := range todo {
 		e.mu.Lock()
 		stale := p.seq <= p.x.savedSeq
 		e.mu.Unlock()
@@ -134,6 +134,15 @@ func (e *Engine) flush(ctx context.Context) error {
 		}
 		if err := e.opts.persistence.Save(ctx, p.snap); err != nil {
 			e.opts.logger.Error("save execution snapshot", "execution", p.x.arn, "err", err)
+			// Keep what was not saved dirty, so the next flush tries again.
+			e.mu.Lock()
+			for _, q := range todo[i:] {
+				if !q.x.dirty {
+					q.x.dirty = true
+					e.dirty = append(e.dirty, q.x)
+				}
+			}
+			e.mu.Unlock()
 			return fmt.Errorf("save execution %s: %w", p.x.arn, err)
 		}
 		e.mu.Lock()

@@ -187,3 +187,34 @@ func TestRestoreTokensInsideMap(t *testing.T) {
 		t.Errorf("got %s %s %s", d.Status, d.Output, d.Error)
 	}
 }
+
+// failingStore fails its first saves, as a full disk would.
+type failingStore struct {
+	*asl.MemoryPersistence
+	failures int
+}
+
+func (s *failingStore) Save(ctx context.Context, snap *asl.Snapshot) error {
+	if s.failures > 0 {
+		s.failures--
+		return errors.New("disk full")
+	}
+	return s.MemoryPersistence.Save(ctx, snap)
+}
+
+func TestPersistenceFailureIsRetried(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{MemoryPersistence: asl.NewMemoryPersistence(), failures: 1}
+	e, _ := testEngine(t, asl.WithPersistence(store))
+	m := mustLoad(t, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`)
+	if _, err := e.Start(ctx, asl.StartRequest{Machine: m, Name: "p"}); err == nil {
+		t.Fatal("start did not report the failed save")
+	}
+	if err := e.RunUntil(ctx, t0); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	arns, _ := store.List(ctx)
+	if len(arns) != 1 {
+		t.Fatalf("saved %v after the store recovered", arns)
+	}
+}
