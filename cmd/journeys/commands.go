@@ -10,5 +10,6 @@ func extraCommands() []command {
 		{"graph", "print a journey as a Mermaid flowchart", runGraph},
 		{"preview", "render a content template for a contact: subject, text, headers, HTML to a file", runPreview},
 		{"render", "render a plain Liquid file with blocks and JSON data (for comparison)", runRender},
+		{"asl", "run or validate an Amazon States Language state machine", runASL},
 	}
 }
