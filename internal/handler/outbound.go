@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -136,6 +137,13 @@ func (o *Outbound) Action(ctx context.Context, bu, name string) (*ActionTarget, 
 	if err != nil {
 		return nil, err
 	}
+	if o.opts.Outbox != "" {
+		a = &ActionTarget{URL: "outbox:" + name, Method: "POST", Sender: outboxActions{dir: filepath.Join(o.opts.Outbox, bu, "actions")}}
+		o.mu.Lock()
+		o.actions[k] = a
+		o.mu.Unlock()
+		return a, nil
+	}
 	act, ok := s.Actions[name]
 	if !ok {
 		return nil, fmt.Errorf("webhook action %s of %s: %w", name, bu, ErrNoChannel)
@@ -177,4 +185,19 @@ func (o *Outbound) client(ctx context.Context, s *settings.Settings, secret stri
 		}
 	}
 	return webhook.NewClient(opts)
+}
+
+// outboxActions writes webhook action calls into a folder instead of
+// calling out (local invokes and the dev server): one <key>.json each.
+type outboxActions struct{ dir string }
+
+func (o outboxActions) Send(_ context.Context, m webhook.Message) (*webhook.Response, error) {
+	if err := os.MkdirAll(o.dir, 0o750); err != nil {
+		return nil, err
+	}
+	name := filepath.Join(o.dir, filepath.Base(m.ID)+".json")
+	if err := os.WriteFile(name, m.Body, 0o640); err != nil {
+		return nil, err
+	}
+	return &webhook.Response{StatusCode: 200, Attempts: 1}, nil
 }
