@@ -92,7 +92,7 @@ func TestSamBuild(t *testing.T) {
 	}
 	root := testsvc.Root(t)
 	out := t.TempDir()
-	cmd := exec.Command(testsvc.Tool(t, ".venv/bin/sam"), "build", "--build-in-source", "--build-dir", out, "--template-file", "template.yaml")
+	cmd := exec.Command(testsvc.Tool(t, ".venv/bin/sam"), "build", "--build-in-source", "--parallel", "--build-dir", out, "--template-file", "template.yaml")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "SAM_CLI_TELEMETRY=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
