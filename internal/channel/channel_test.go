@@ -46,7 +46,8 @@ func TestMessageRef(t *testing.T) {
 			t.Errorf("ParseMessageRef(%.20q) = %v, want ErrBadRef", bad, err)
 		}
 	}
-	if channel.SendKey("e1", "s") == channel.SendKey("e2", "s") || channel.SendKey("e1", "s") != channel.SendKey("e1", "s") {
+	a, b := channel.SendKey("e1", "s"), channel.SendKey("e1", "s")
+	if a != b || a == channel.SendKey("e2", "s") || a == channel.SendKey("e1", "t") || len(a) != 64 {
 		t.Error("SendKey is not a function of execution and step")
 	}
 }

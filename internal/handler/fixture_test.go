@@ -3,11 +3,9 @@ package handler_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -312,10 +310,3 @@ func (f *fixture) interactions(bu, contact string) []string {
 	sort.Strings(out) // interactions at one instant come in id order
 	return out
 }
-
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-var _ = netip.Prefix{}
