@@ -61,8 +61,8 @@ type State struct {
 type Shard struct {
 	Segment  int    `json:"segment"`
 	Cursor   string `json:"cursor,omitempty"`
-	Skip     int    `json:"skip,omitempty"` // items of the page at Cursor already done
-	Done     bool   `json:"done"` // always written: the machine's Choice reads it
+	Skip     int    `json:"skip,omitempty"`     // items of the page at Cursor already done
+	Done     bool   `json:"done"`               // always written: the machine's Choice reads it
 	Failures int    `json:"failures,omitempty"` // consecutive failed page tasks
 	Error    string `json:"error,omitempty"`    // the last failure
 	Totals   Totals `json:"totals"`
