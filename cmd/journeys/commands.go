@@ -20,5 +20,6 @@ func extraCommands() []command {
 		{"rollback", "move a journey's alias back to an earlier version", runRollback},
 		{"versions", "list a journey's published versions", runVersions},
 		{"launch", "launch a segment journey now", runLaunch},
+		{"cost", "estimate what a journey costs on AWS per contact and per N contacts", runCost},
 	}
 }
