@@ -49,11 +49,6 @@ func (c *vclock) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func (c *vclock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // population describes the contacts a test creates: contact i is a member
 // of newsletter-subscribers unless i%4 == 0, and consents to email unless

@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/journeys-oss/journeys/internal/store"
@@ -68,6 +67,3 @@ func (s *Service) Erase(ctx context.Context, bu, actor, contact string) (Erasure
 	}
 	return out, nil
 }
-
-// isNotFound reports a missing record.
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
