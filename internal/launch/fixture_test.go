@@ -49,7 +49,6 @@ func (c *vclock) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-
 // population describes the contacts a test creates: contact i is a member
 // of newsletter-subscribers unless i%4 == 0, and consents to email unless
 // i%10 == 3.
