@@ -210,7 +210,7 @@ func (w *pageWork) one(ctx context.Context, c store.Contact) result {
 	var r result
 	var in []segment.Interaction
 	if w.loads {
-		page, err := w.l.store.ListInteractions(ctx, w.p.BU, c.ID, store.InteractionQuery{Limit: 1000})
+		page, err := w.l.store.ListInteractions(ctx, w.p.BU, c.ID, store.InteractionQuery{Limit: 1000, NewestFirst: true})
 		if err != nil {
 			r.err = fmt.Errorf("contact %s: %w", c.ID, err)
 			return r

@@ -106,6 +106,17 @@ func (w *Watcher) watching(ctx context.Context, bu string) ([]watching, error) {
 	return out, nil
 }
 
+// StoreInteractions is a Watcher's Interactions over the store: a
+// contact's latest 1,000 interactions.
+func StoreInteractions(st interface {
+	ListInteractions(ctx context.Context, bu, contact string, q store.InteractionQuery) (store.Page[store.Interaction], error)
+}) func(ctx context.Context, bu, contact string) ([]segment.Interaction, error) {
+	return func(ctx context.Context, bu, contact string) ([]segment.Interaction, error) {
+		page, err := st.ListInteractions(ctx, bu, contact, store.InteractionQuery{Limit: 1000, NewestFirst: true})
+		return profile.Interactions(page.Items), err
+	}
+}
+
 // ContactChanged enrols the contact in every watching journey whose
 // segment it joined; before is nil for a new contact. It returns the
 // enrolments made.

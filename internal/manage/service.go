@@ -23,6 +23,7 @@ type Store interface {
 	Erase(ctx context.Context, bu, id string) (store.Erasure, error)
 	GetAPIKey(ctx context.Context, hash string) (store.APIKey, error)
 	ListAudit(ctx context.Context, bu, cursor string, limit int) (store.Page[store.AuditEntry], error)
+	CreateApproval(ctx context.Context, bu string, a store.Approval) (store.Approval, error)
 }
 
 // A Service performs the management operations. It is safe for concurrent
