@@ -10,6 +10,8 @@ require (
 	github.com/aws/smithy-go v1.28.9
 )
 
+require github.com/aws/aws-sdk-go-v2/service/sqs v1.53.0 // indirect
+
 require (
 	cel.dev/cel-go v0.33.2
 	cel.dev/expr v0.25.1 // indirect
