@@ -1,7 +1,9 @@
 package leads_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"io"
@@ -259,15 +261,23 @@ func makeLead(s leadSpec) linkedin.Lead {
 	}
 }
 
-// notify posts a signed notification to the webhook and fails the test
-// unless it is answered 200.
-func (f *fixture) notify(l linkedin.Lead, action string) {
+// notify posts a signed notification to the webhook, fails the test
+// unless it is answered 200, and reports whether it was a duplicate.
+func (f *fixture) notify(l linkedin.Lead, action string) bool {
 	f.t.Helper()
-	snd := &linkedintest.Sender{ClientSecret: clientSecret}
-	status, err := snd.Notify(context.Background(), f.webhook.URL, linkedintest.NotificationFor(l, action, f.clock.Now()))
-	if err != nil || status != http.StatusOK {
-		f.t.Fatalf("notify %s %s: %d %v", l.ID, action, status, err)
+	body := linkedintest.NotificationFor(l, action, f.clock.Now())
+	req, _ := http.NewRequest(http.MethodPost, f.webhook.URL, bytes.NewReader(body))
+	req.Header.Set(linkedin.SignatureHeader, linkedin.Sign(clientSecret, body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatalf("notify %s %s: %v", l.ID, action, err)
 	}
+	defer resp.Body.Close()
+	var answer struct{ Status string }
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusOK {
+		f.t.Fatalf("notify %s %s: %d %v", l.ID, action, resp.StatusCode, err)
+	}
+	return answer.Status == "duplicate"
 }
 
 // drain runs the worker until the queue is empty, moving the clock past
