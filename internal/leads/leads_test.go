@@ -32,7 +32,7 @@ func TestLeadSyncedOnce(t *testing.T) {
 	form := linkedin.FormVersion{FormID: formID, Version: 1}.URN()
 	want := store.Contact{
 		BU: bu, ID: c.ID, Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace 1", Company: "Analytical Engines",
-		Source: form,
+		Source:     form,
 		Attributes: map[string]store.Value{"plan": store.StringValue("team-trial"), leads.AttrLead: store.StringValue(l.ID)},
 		Channels:   map[string]store.Consent{"email": {Status: store.ConsentGranted, Source: linkedin.LeadURN(l.ID), At: l.Submitted()}},
 		Topics:     map[string]store.Consent{"product-news": {Status: store.ConsentGranted, Source: linkedin.LeadURN(l.ID), At: l.Submitted()}},
