@@ -10,6 +10,10 @@ import (
 	"github.com/journeys-oss/journeys/internal/store"
 )
 
+// QueueName is the lead queue's name in the embedded store (the local
+// runtime's stand-in for the SQS queue the linkedin-sync function reads).
+const QueueName = "linkedin-leads"
+
 // Sources of a queued notification.
 const (
 	SourceWebhook  = "webhook"
