@@ -89,7 +89,7 @@ func (h *hooks) OnDecision(_ context.Context, a store.Approval) error {
 }
 
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	clock    *clock
 	st       *embedded.Store
 	flow     *flowtest.Server
@@ -100,7 +100,10 @@ type fixture struct {
 	secret   webhook.Secret
 }
 
-func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture {
+func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture { return newBenchFixture(t, flowOpts) }
+
+// newBenchFixture is newFixture for tests and benchmarks alike.
+func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
 	t.Helper()
 	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}, tasks: &tasks{}, hooks: &hooks{}}
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: f.clock.Now}, embedded.Options{NoSync: true})

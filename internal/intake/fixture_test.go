@@ -78,7 +78,7 @@ func (s *sfn) SendTaskSuccess(_ context.Context, token, output string) error {
 }
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	clock  *clock
 	st     *embedded.Store
 	sfn    *sfn
@@ -87,7 +87,10 @@ type fixture struct {
 	secret webhook.Secret
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
+
+// newBenchFixture is newFixture for tests and benchmarks alike.
+func newBenchFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},

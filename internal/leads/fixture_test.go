@@ -89,7 +89,7 @@ func (s *starter) Stop(_ context.Context, arn, errName, cause string) error {
 // fixture is the receiving side (webhook, inbox, worker) over an embedded
 // store, the fake LinkedIn, and a recording Step Functions.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	clock   *clock
 	path    string
 	li      *linkedintest.Server
@@ -105,7 +105,10 @@ type fixture struct {
 	worker *queue.Worker
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
+
+// newBenchFixture is newFixture for tests and benchmarks alike.
+func newBenchFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{
 		t: t, clock: &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
