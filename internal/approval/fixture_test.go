@@ -100,7 +100,9 @@ type fixture struct {
 	secret   webhook.Secret
 }
 
-func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture { return newBenchFixture(t, flowOpts) }
+func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture {
+	return newBenchFixture(t, flowOpts)
+}
 
 // newBenchFixture is newFixture for tests and benchmarks alike.
 func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
