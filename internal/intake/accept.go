@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/journeys-oss/journeys/internal/enrol"
 	"github.com/journeys-oss/journeys/internal/store"
-	"github.com/journeys-oss/journeys/internal/wire"
-	"github.com/journeys-oss/journeys/internal/workflow"
 )
 
 // A Result is the answer to an event: ids only.
@@ -164,48 +161,14 @@ func (h *Handler) start(ctx context.Context, ev Event, contact string, res *Resu
 }
 
 // resume ends the contact's waits for the event (one journey instance with
-// a correlation id).
+// a correlation id). For form.submitted, the attribute "form" names the form.
 func (h *Handler) resume(ctx context.Context, ev Event, contact string, res *Result) error {
-	waiting, err := h.o.Store.WaitingCallbacks(ctx, ev.BU, contact, ev.Name)
+	form, _ := ev.Attributes["form"].(string)
+	resumed, err := ResumeWaits(ctx, h.o.Store, h.o.Tasks, Occurrence{BU: ev.BU, Contact: contact, Event: ev.Name,
+		Form: form, Correlation: ev.Correlation})
+	res.Resumed = append(res.Resumed, resumed...)
 	if err != nil {
-		return fmt.Errorf("waits of %s: %w", contact, err)
-	}
-	output, _ := json.Marshal(wire.EventOutput{Event: ev.Name})
-	for _, w := range waiting {
-		if w.Kind != store.CallbackEvent || !Correlates(ev.Correlation, w) {
-			continue
-		}
-		cb, err := h.o.Store.ClaimCallback(ctx, ev.BU, w.ID)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExpired) || errors.Is(err, store.ErrNotFound) {
-			continue // another event or the timeout got there first
-		}
-		if err != nil {
-			return fmt.Errorf("claim callback %s: %w", w.ID, err)
-		}
-		r := Resumed{Callback: w.ID, Journey: w.Journey, Step: w.Step, Execution: w.Execution}
-		if err := h.o.Tasks.SendTaskSuccess(ctx, cb.Token, string(output)); errors.Is(err, workflow.ErrTaskGone) {
-			r.Gone = true
-		} else if err != nil {
-			// The claim is spent: the wait's own timeout takes over.
-			h.o.Logger.Error("resume failed", "bu", ev.BU, "event", ev.ID, "callback", w.ID, "execution", w.Execution, "error", err.Error())
-			r.Gone = true
-		}
-		res.Resumed = append(res.Resumed, r)
+		h.o.Logger.Error("resume failed", "bu", ev.BU, "event", ev.ID, "error", err.Error())
 	}
 	return nil
-}
-
-// Correlates reports whether an event with correlation id corr may resume
-// the wait w: any wait when corr is empty; else a wait whose callback
-// carries corr as its correlation, or whose execution is corr (its ARN, or
-// its name: the last part of the ARN, enrol.ExecutionName).
-func Correlates(corr string, w store.Callback) bool {
-	if corr == "" {
-		return true
-	}
-	if w.Correlation == corr || w.Execution == corr {
-		return true
-	}
-	i := strings.LastIndex(w.Execution, ":")
-	return i >= 0 && w.Execution[i+1:] == corr
 }

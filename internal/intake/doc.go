@@ -19,9 +19,10 @@
 //     condition see the attributes);
 //   - resumes the contact's executions waiting for that event
 //     (store.WaitingCallbacks, claim, SendTaskSuccess {"event": name}).
-//     With a correlation id, only the waits whose callback carries that
-//     correlation, or whose execution is the one named (its ARN or its
-//     name, enrol.ExecutionName), are resumed: one journey instance.
+//     With a correlation id, only the wait of the execution it names (its
+//     ARN or its name, enrol.ExecutionName) is resumed: one journey
+//     instance. The narrowing wait-register keeps in a callback's
+//     Correlation (a form for form.submitted) is honoured (ResumeWaits).
 //
 // The answer lists ids only: journeys started or skipped (with the
 // enroller's reason), callbacks resumed.

@@ -72,12 +72,13 @@ func TestEventByEmail(t *testing.T) {
 	}
 }
 
-// waitFor stores a wait-for-event callback as wait-register does.
-func (f *fixture) waitFor(id, contact, execution, correlation string, kind store.CallbackKind) {
+// waitFor stores a wait-for-event callback as wait-register does, with its
+// narrowing JSON in Correlation.
+func (f *fixture) waitFor(id, contact, execution, event, awaited string, kind store.CallbackKind) {
 	f.t.Helper()
 	_, err := f.st.CreateCallback(context.Background(), bu, store.Callback{ID: id, Kind: kind, Token: "token-" + id,
 		Execution: execution, Contact: contact, Journey: "webinar", Step: "wait-attendance",
-		Events: []string{"webinar.attended"}, Correlation: correlation, ExpiresAt: f.clock.Now().Add(24 * time.Hour)})
+		Events: []string{event}, Correlation: awaited, ExpiresAt: f.clock.Now().Add(24 * time.Hour)})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -87,23 +88,32 @@ func TestEventResumesWaits(t *testing.T) {
 	f := newFixture(t)
 	execA := "arn:aws:states:us-east-1:123456789012:execution:journeys-northwind-webinar:webinar-aaaa"
 	execB := "arn:aws:states:us-east-1:123456789012:execution:journeys-northwind-webinar:webinar-bbbb"
-	f.waitFor("cb-a", "c-1", execA, "", store.CallbackEvent)
+	execC := "arn:aws:states:us-east-1:123456789012:execution:journeys-northwind-webinar:webinar-cccc"
+	f.waitFor("cb-a", "c-1", execA, "webinar.attended", `{"webinar.attended":{}}`, store.CallbackEvent)
 	f.clock.Advance(time.Second)
-	f.waitFor("cb-b", "c-1", execB, "order-77", store.CallbackEvent)
-	f.waitFor("cb-approval", "c-1", execA, "", store.CallbackApproval)
-	attended := func(id, corr string) []byte {
-		return mustJSON(map[string]any{"name": "webinar.attended", "id": id, "contact": "c-1", "correlation": corr})
+	f.waitFor("cb-b", "c-1", execB, "webinar.attended", "", store.CallbackEvent)
+	f.waitFor("cb-approval", "c-1", execA, "webinar.attended", "", store.CallbackApproval)
+	f.waitFor("cb-form", "c-1", execC, "form.submitted", `{"form.submitted":{"form":"urn:li:leadGenForm:1"}}`, store.CallbackEvent)
+	event := func(id, name, corr, form string) []byte {
+		return mustJSON(map[string]any{"name": name, "id": id, "contact": "c-1", "correlation": corr,
+			"attributes": map[string]any{"form": form}})
+	}
+	resumed := func(cb, exec string) map[string]any {
+		return map[string]any{"callback": cb, "journey": "webinar", "step": "wait-attendance", "execution": exec}
 	}
 	for _, tc := range []struct {
-		name, id, corr string
-		want           []any
+		name string
+		body []byte
+		want []any
 	}{
-		{"by execution name", "att-1", "webinar-aaaa", []any{map[string]any{"callback": "cb-a", "journey": "webinar", "step": "wait-attendance", "execution": execA}}},
-		{"nothing left for that instance", "att-2", execA, []any{}},
-		{"by correlation", "att-3", "order-77", []any{map[string]any{"callback": "cb-b", "journey": "webinar", "step": "wait-attendance", "execution": execB}}},
+		{"by execution name", event("att-1", "webinar.attended", "webinar-aaaa", ""), []any{resumed("cb-a", execA)}},
+		{"nothing left for that instance", event("att-2", "webinar.attended", execA, ""), []any{}},
+		{"by execution ARN", event("att-3", "webinar.attended", execB, ""), []any{resumed("cb-b", execB)}},
+		{"another form", event("form-1", "form.submitted", "", "urn:li:leadGenForm:2"), []any{}},
+		{"the awaited form", event("form-2", "form.submitted", "", "urn:li:leadGenForm:1"), []any{resumed("cb-form", execC)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, got := f.post(attended(tc.id, tc.corr), bearer(apiKey))
+			status, got := f.post(tc.body, bearer(apiKey))
 			if status != http.StatusOK {
 				t.Fatalf("%d %v", status, got)
 			}
@@ -112,7 +122,8 @@ func TestEventResumesWaits(t *testing.T) {
 			}
 		})
 	}
-	want := map[string]string{"token-cb-a": `{"event":"webinar.attended"}`, "token-cb-b": `{"event":"webinar.attended"}`}
+	want := map[string]string{"token-cb-a": `{"event":"webinar.attended"}`, "token-cb-b": `{"event":"webinar.attended"}`,
+		"token-cb-form": `{"event":"form.submitted"}`}
 	if diff := cmp.Diff(want, f.sfn.resumed); diff != "" {
 		t.Errorf("SendTaskSuccess calls (-want +got):\n%s", diff)
 	}
@@ -120,8 +131,8 @@ func TestEventResumesWaits(t *testing.T) {
 
 func TestUncorrelatedEventResumesEveryWait(t *testing.T) {
 	f := newFixture(t)
-	f.waitFor("cb-1", "c-1", "arn:x:execution:m:one", "", store.CallbackEvent)
-	f.waitFor("cb-2", "c-1", "arn:x:execution:m:two", "", store.CallbackEvent)
+	f.waitFor("cb-1", "c-1", "arn:x:execution:m:one", "webinar.attended", "", store.CallbackEvent)
+	f.waitFor("cb-2", "c-1", "arn:x:execution:m:two", "webinar.attended", "", store.CallbackEvent)
 	f.sfn.gone["token-cb-2"] = true
 	_, got := f.post(mustJSON(map[string]any{"name": "webinar.attended", "contact": "c-1"}), bearer(apiKey))
 	resumed, _ := got["resumed"].([]any)

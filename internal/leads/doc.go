@@ -20,8 +20,10 @@
 //     business unit's policies, upsert the contact, record a formSubmitted
 //     interaction and enrol the contact into the journeys whose current
 //     version has a linkedinForm trigger naming that form (or any form),
-//     with the lead id as the entry. The outcome is stored under the
-//     lead's sync key: a repeat does nothing.
+//     with the lead id as the entry; executions of the contact waiting
+//     for form.submitted of that form (or of any) are resumed
+//     (intake.ResumeWaits). The outcome is stored under the lead's sync
+//     key: a repeat does nothing.
 //   - DELETED: record a tombstone (so a late CREATED is ignored) and, if
 //     the lead was synced, remove what it brought per Config.OnDelete.
 //

@@ -62,10 +62,18 @@ type starter struct {
 	inputs  map[string]string
 	calls   map[string]int
 	stopped map[string]int
+	resumed map[string]string // token -> output
 }
 
 func newStarter() *starter {
-	return &starter{inputs: map[string]string{}, calls: map[string]int{}, stopped: map[string]int{}}
+	return &starter{inputs: map[string]string{}, calls: map[string]int{}, stopped: map[string]int{}, resumed: map[string]string{}}
+}
+
+func (s *starter) SendTaskSuccess(_ context.Context, token, output string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resumed[token] = output
+	return nil
 }
 
 func (s *starter) Start(_ context.Context, target, name, input string) (string, error) {
@@ -160,7 +168,7 @@ func (f *fixture) open() {
 	}
 	enroller := enrol.New(st, catalog.New(st, nil), f.starter, f.clock.Now)
 	f.proc, err = leads.NewProcessor(leads.Options{
-		Store: st, API: client, Enroller: enroller, Catalog: catalog.New(st, nil), Stopper: f.starter,
+		Store: st, API: client, Enroller: enroller, Catalog: catalog.New(st, nil), Stopper: f.starter, Tasks: f.starter,
 		Settings: func(context.Context, string) (leads.Config, error) { return f.cfg, nil },
 		Now:      f.clock.Now, Logger: quiet,
 	})

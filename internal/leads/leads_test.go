@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/journeys-oss/journeys/internal/enrol"
@@ -42,7 +43,8 @@ func TestLeadSyncedOnce(t *testing.T) {
 		t.Errorf("contact (-want +got):\n%s", diff)
 	}
 	in := f.interactions(c.ID)
-	if len(in) != 1 || in[0].Kind != store.InteractionFormSubmitted || in[0].Detail["lead"] != l.ID || in[0].Detail["form"] != form {
+	if len(in) != 1 || in[0].Kind != store.InteractionFormSubmitted || in[0].Detail["lead"] != l.ID ||
+		in[0].Detail["form"] != "urn:li:leadGenForm:6840193257" || in[0].Detail["formVersion"] != form {
 		t.Errorf("interactions %+v, want one formSubmitted of the lead", in)
 	}
 	name := enrol.ExecutionName(bu, "welcome", c.ID, l.ID)
@@ -313,5 +315,35 @@ func TestWebhookRejections(t *testing.T) {
 	}
 	if waiting, _, _ := f.q.Depth(context.Background()); waiting != 1 {
 		t.Errorf("%d messages queued for one notification delivered twice", waiting)
+	}
+}
+
+// TestLeadResumesFormWaits: a contact waiting in a journey for a
+// submission of this form (or of any form) is resumed by the lead.
+func TestLeadResumesFormWaits(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if _, err := f.st.UpsertContact(ctx, bu, store.ContactPatch{ID: "c-w", Email: ptr(emailOf(1))}); err != nil {
+		t.Fatal(err)
+	}
+	for id, awaited := range map[string]string{
+		"cb-this":  `{"form.submitted":{"form":"urn:li:leadGenForm:6840193257"}}`,
+		"cb-any":   `{"form.submitted":{}}`,
+		"cb-other": `{"form.submitted":{"form":"urn:li:leadGenForm:1"}}`,
+	} {
+		if _, err := f.st.CreateCallback(ctx, bu, store.Callback{ID: id, Kind: store.CallbackEvent, Token: "token-" + id,
+			Execution: "arn:x:execution:m:" + id, Contact: "c-w", Journey: "nurture", Step: "wait-form",
+			Events: []string{"form.submitted"}, Correlation: awaited, ExpiresAt: f.clock.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := makeLead(leadSpec{n: 1, email: emailOf(1), consent: true})
+	f.li.AddLead(l)
+	if _, err := f.proc.Process(ctx, leadMessage(l, linkedin.ActionCreated)); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"token-cb-this": `{"event":"form.submitted"}`, "token-cb-any": `{"event":"form.submitted"}`}
+	if diff := cmp.Diff(want, f.starter.resumed); diff != "" {
+		t.Errorf("resumed (-want +got):\n%s", diff)
 	}
 }

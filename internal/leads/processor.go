@@ -10,6 +10,7 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/enrol"
+	"github.com/journeys-oss/journeys/internal/intake"
 	"github.com/journeys-oss/journeys/internal/linkedin"
 	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -27,6 +28,7 @@ type Store interface {
 	ListJourneys(ctx context.Context, bu string) ([]store.Journey, error)
 	ContactEnrolments(ctx context.Context, bu, contact string) ([]store.Enrolment, error)
 	AppendAudit(ctx context.Context, bu string, e store.AuditEntry) (store.AuditEntry, error)
+	intake.WaitStore
 }
 
 // LeadAPI fetches leads and form versions (*linkedin.Client has both).
@@ -62,6 +64,9 @@ type Options struct {
 	// Stopper stops the executions of deleted leads; nil leaves them
 	// running (they exit when they next load the erased contact).
 	Stopper Stopper
+	// Tasks resumes executions waiting for form.submitted of the lead's
+	// form; nil leaves them to their timeout.
+	Tasks intake.Tasks
 	// Forms caches form versions; a 256-entry LRU when nil.
 	Forms linkedin.FormCache
 	// Now is the clock; time.Now when nil.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
+	"github.com/journeys-oss/journeys/internal/intake"
+	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/linkedin"
 	"github.com/journeys-oss/journeys/internal/store"
 )
@@ -80,9 +83,13 @@ func (p *Processor) store(ctx context.Context, m Message, cfg Config, ml linkedi
 	out.Contact, out.Created = c.ID, created
 	if _, err := p.o.Store.AppendInteraction(ctx, m.BU, store.Interaction{
 		ID: "i-li-" + m.Lead, Contact: c.ID, Kind: store.InteractionFormSubmitted, Channel: "linkedin",
-		At: ml.SubmittedAt, Detail: map[string]string{"lead": m.Lead, "form": ml.Form.URN(), "leadType": ml.LeadType},
+		At: ml.SubmittedAt, Detail: map[string]string{"lead": m.Lead, "form": FormURN(ml.Form), "formVersion": ml.Form.URN(),
+			"leadType": ml.LeadType},
 	}); err != nil {
 		return out, fmt.Errorf("record submission of lead %s: %w", m.Lead, err)
+	}
+	if err := p.resumeWaits(ctx, m, c.ID, ml.Form); err != nil {
+		return out, err
 	}
 	out.Status = StatusSynced
 	if out.Test {
@@ -94,6 +101,31 @@ func (p *Processor) store(ctx context.Context, m Message, cfg Config, ml linkedi
 	enrolled, err := p.enrol(ctx, m, cfg, ml.Form, c.ID, out.Test)
 	out.Enrolled = enrolled
 	return out, err
+}
+
+// resumeWaits ends the contact's waits for form.submitted (of this form,
+// or of any), as a journey's waitFor step awaits a submission.
+func (p *Processor) resumeWaits(ctx context.Context, m Message, contact string, form linkedin.FormVersion) error {
+	if p.o.Tasks == nil {
+		return nil
+	}
+	resumed, err := intake.ResumeWaits(ctx, p.o.Store, p.o.Tasks, intake.Occurrence{BU: m.BU, Contact: contact,
+		Event: journey.EventFormSubmitted, Form: FormURN(form)})
+	if err != nil {
+		// The claims are spent: those waits time out; the lead goes on.
+		p.o.Logger.Error("resume form waits", "bu", m.BU, "lead", m.Lead, "error", err.Error())
+	}
+	for _, r := range resumed {
+		p.o.Logger.Info("form wait resumed", "bu", m.BU, "lead", m.Lead, "execution", r.Execution, "step", r.Step)
+	}
+	return nil
+}
+
+// FormURN is the unversioned form URN, urn:li:leadGenForm:<id>, the way
+// journeys name forms (triggers, waitFor branches) and the "form" detail of
+// the formSubmitted interaction.
+func FormURN(v linkedin.FormVersion) string {
+	return "urn:li:leadGenForm:" + strconv.FormatInt(v.FormID, 10)
 }
 
 // skip records why a lead made no contact.
