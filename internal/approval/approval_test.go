@@ -302,3 +302,21 @@ func TestExpired(t *testing.T) {
 		t.Errorf("decision on an expired approval: %d %v, want 410", status, err)
 	}
 }
+
+func TestConfigResolve(t *testing.T) {
+	secrets := map[string]string{"flow": "https://flow.example/x?sig=s", "key": "k", "wh": "whsec_x"}
+	get := func(name string) (string, error) {
+		if v, ok := secrets[name]; ok {
+			return v, nil
+		}
+		return "", errors.New("no such secret")
+	}
+	got, err := approval.Config{FlowURL: "flow", CallbackKey: "key", Secrets: []string{"wh"}}.Resolve(get)
+	want := approval.Config{FlowURL: "https://flow.example/x?sig=s", CallbackKey: "k", Secrets: []string{"whsec_x"}}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("resolve: %v (-want +got):\n%s", err, diff)
+	}
+	if _, err := (approval.Config{FlowURL: "missing"}).Resolve(get); err == nil || !strings.Contains(err.Error(), "approvals.flowUrl") {
+		t.Errorf("missing secret: %v", err)
+	}
+}

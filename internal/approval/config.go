@@ -7,8 +7,9 @@ import (
 	"github.com/journeys-oss/journeys/internal/webhook"
 )
 
-// Config is one business unit's approval settings (YAML key "approvals");
-// the settings file holds secret references, resolved before this is built.
+// Config is one business unit's approval settings (YAML key "approvals").
+// In the settings file every field is the name of a secret; Resolve turns
+// the names into the values the Service uses.
 type Config struct {
 	// FlowURL is the flow's HTTP trigger URL. It is a secret.
 	FlowURL string `yaml:"flowUrl"`
@@ -18,6 +19,37 @@ type Config struct {
 	Secrets []string `yaml:"secrets"`
 	// CallbackKey keys the HMAC in callback URLs (at least 32 bytes).
 	CallbackKey string `yaml:"callbackKey"`
+}
+
+// Resolve returns c with every secret name replaced by its value.
+func (c Config) Resolve(secret func(name string) (string, error)) (Config, error) {
+	var out Config
+	var err error
+	if out.FlowURL, err = resolve(secret, "approvals.flowUrl", c.FlowURL); err != nil {
+		return out, err
+	}
+	if out.CallbackKey, err = resolve(secret, "approvals.callbackKey", c.CallbackKey); err != nil {
+		return out, err
+	}
+	for i, name := range c.Secrets {
+		v, err := resolve(secret, fmt.Sprintf("approvals.secrets[%d]", i), name)
+		if err != nil {
+			return out, err
+		}
+		out.Secrets = append(out.Secrets, v)
+	}
+	return out, nil
+}
+
+func resolve(secret func(string) (string, error), field, name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	v, err := secret(name)
+	if err != nil {
+		return "", fmt.Errorf("%s: secret %s: %w", field, name, err)
+	}
+	return v, nil
 }
 
 // MinCallbackKey is the shortest callback key accepted, in bytes.

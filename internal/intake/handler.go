@@ -18,10 +18,24 @@ import (
 )
 
 // Config is one business unit's custom event settings (YAML key "events").
+// In the settings file the secrets are names; Resolve reads their values.
 type Config struct {
 	// Secrets are the whsec_ secrets a signed post may use (several during
 	// a rotation). Without any, only API keys are accepted.
 	Secrets []string `yaml:"secrets"`
+}
+
+// Resolve returns c with every secret name replaced by its value.
+func (c Config) Resolve(secret func(name string) (string, error)) (Config, error) {
+	var out Config
+	for i, name := range c.Secrets {
+		v, err := secret(name)
+		if err != nil {
+			return out, fmt.Errorf("events.secrets[%d]: secret %s: %w", i, name, err)
+		}
+		out.Secrets = append(out.Secrets, v)
+	}
+	return out, nil
 }
 
 // ScopeEvents is the API key scope that allows posting events; a key
