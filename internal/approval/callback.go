@@ -44,6 +44,10 @@ func (s *Service) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg, err := s.config(ctx, t.BU)
+	if errors.Is(err, ErrUnknownBU) {
+		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "unsigned callback URL"})
+		return
+	}
 	if err != nil {
 		s.o.Logger.Error("approval callback: settings", "bu", t.BU, "approval", t.ID, "error", err.Error())
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "settings unavailable"})

@@ -52,6 +52,10 @@ func resolve(secret func(string) (string, error), field, name string) (string, e
 	return v, nil
 }
 
+// ErrUnknownBU is what a Settings function wraps for a business unit that
+// has no settings: a callback naming one cannot be verified (401).
+var ErrUnknownBU = errors.New("approval: no settings for this business unit")
+
 // MinCallbackKey is the shortest callback key accepted, in bytes.
 const MinCallbackKey = 32
 

@@ -2,6 +2,7 @@ package approval_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -131,7 +132,10 @@ func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
 	t.Cleanup(f.callback.Close)
 	f.svc, err = approval.New(approval.Options{
 		Store: st, Tasks: f.tasks, Catalog: catalog.New(st, nil), Poster: client,
-		Settings: func(context.Context, string) (approval.Config, error) {
+		Settings: func(_ context.Context, b string) (approval.Config, error) {
+			if b != bu {
+				return approval.Config{}, fmt.Errorf("settings of %s: %w", b, approval.ErrUnknownBU)
+			}
 			return approval.Config{FlowURL: f.flow.URL, Secrets: []string{f.secret.Text()}, CallbackKey: callbackKey}, nil
 		},
 		CallbackURL: f.callback.URL + "/approvals/callback",

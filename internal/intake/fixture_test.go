@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -106,8 +107,11 @@ func newBenchFixture(t testing.TB) *fixture {
 	f.h, err = intake.New(intake.Options{
 		Store: st, Enroller: enrol.New(st, cat, f.sfn, f.clock.Now), Catalog: cat, Tasks: f.sfn,
 		Settings: func(_ context.Context, b string) (intake.Config, error) {
+			if b == "contoso" {
+				return intake.Config{}, nil // known, without secrets
+			}
 			if b != bu {
-				return intake.Config{}, nil
+				return intake.Config{}, fmt.Errorf("settings of %s: %w", b, intake.ErrUnknownBU)
 			}
 			return intake.Config{Secrets: []string{f.secret.Text()}}, nil
 		},

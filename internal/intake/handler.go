@@ -38,6 +38,10 @@ func (c Config) Resolve(secret func(name string) (string, error)) (Config, error
 	return out, nil
 }
 
+// ErrUnknownBU is what a Settings function wraps for a business unit that
+// has no settings: a signed event naming one is refused (401).
+var ErrUnknownBU = errors.New("intake: no settings for this business unit")
+
 // ScopeEvents is the API key scope that allows posting events; a key
 // without scopes may do everything its business unit may.
 const ScopeEvents = "events:write"
@@ -210,6 +214,9 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request, body []byte
 		return "", fail(http.StatusBadRequest, "a signed event must name its business unit (bu)")
 	}
 	cfg, err := h.o.Settings(ctx, head.BU)
+	if errors.Is(err, ErrUnknownBU) {
+		return "", fail(http.StatusUnauthorized, "business unit %s accepts no signed events", head.BU)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -153,6 +153,7 @@ func TestSignedEvents(t *testing.T) {
 	webhook.SignHeaders(wrong, []webhook.Secret{other}, "msg_2", f.clock.Now(), body)
 	noBU := mustJSON(map[string]any{"name": "x.y", "contact": "c-1"})
 	contoso := mustJSON(map[string]any{"bu": "contoso", "name": "x.y", "contact": "c-1"})
+	nowhere := mustJSON(map[string]any{"bu": "nowhere", "name": "x.y", "contact": "c-1"})
 	for _, tc := range []struct {
 		name   string
 		body   []byte
@@ -166,6 +167,7 @@ func TestSignedEvents(t *testing.T) {
 		{"tampered body", bytes.Replace(body, []byte("c-1"), []byte("c-2"), 1), f.signed("msg_5", f.clock.Now(), body), http.StatusUnauthorized},
 		{"no business unit", noBU, f.signed("msg_6", f.clock.Now(), noBU), http.StatusBadRequest},
 		{"business unit without secrets", contoso, f.signed("msg_7", f.clock.Now(), contoso), http.StatusUnauthorized},
+		{"unknown business unit", nowhere, f.signed("msg_8", f.clock.Now(), nowhere), http.StatusUnauthorized},
 		{"malformed signature header", body, http.Header{"Webhook-Signature": {"v1,%%%"}, "Webhook-Id": {"m"}, "Webhook-Timestamp": {"1"}}, http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
