@@ -99,7 +99,7 @@ func (h *Handler) process(ctx context.Context, ev Event) (*Result, error) {
 	if _, err := h.o.Store.AppendInteraction(ctx, ev.BU, store.Interaction{
 		ID: "i-ev-" + ev.ID, Contact: c.ID, Kind: store.InteractionCustom, At: ev.OccurredAt,
 		Detail: map[string]string{"event": ev.Name, "eventId": ev.ID},
-	}); err != nil {
+	}); err != nil && !errors.Is(err, store.ErrExists) { // ErrExists: recorded by an earlier attempt
 		return nil, fmt.Errorf("record event %s: %w", ev.ID, err)
 	}
 	if err := h.start(ctx, ev, c.ID, res); err != nil {

@@ -107,6 +107,7 @@ type fixture struct {
 	handler atomic.Value // http.Handler, swapped on restart
 
 	st     *embedded.Store
+	client *linkedin.Client
 	q      *queue.Store
 	inbox  *leads.Inbox
 	proc   *leads.Processor
@@ -166,6 +167,7 @@ func (f *fixture) open() {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.client = client
 	enroller := enrol.New(st, catalog.New(st, nil), f.starter, f.clock.Now)
 	f.proc, err = leads.NewProcessor(leads.Options{
 		Store: st, API: client, Enroller: enroller, Catalog: catalog.New(st, nil), Stopper: f.starter, Tasks: f.starter,

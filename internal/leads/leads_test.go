@@ -3,17 +3,22 @@ package leads_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/enrol"
 	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/linkedin"
 	"github.com/journeys-oss/journeys/internal/linkedin/linkedintest"
 	"github.com/journeys-oss/journeys/internal/store"
+	"github.com/journeys-oss/journeys/internal/store/embedded"
 )
 
 func TestLeadSyncedOnce(t *testing.T) {
@@ -345,5 +350,63 @@ func TestLeadResumesFormWaits(t *testing.T) {
 	want := map[string]string{"token-cb-this": `{"event":"form.submitted"}`, "token-cb-any": `{"event":"form.submitted"}`}
 	if diff := cmp.Diff(want, f.starter.resumed); diff != "" {
 		t.Errorf("resumed (-want +got):\n%s", diff)
+	}
+}
+
+// createOnly behaves like the DynamoDB adapter, whose appends are
+// create-only (ErrExists for an id written before), and fails the first
+// ListJourneys, as a throttled table would, after the interaction was
+// written.
+type createOnly struct {
+	*embedded.Store
+	mu        sync.Mutex
+	ids       map[string]bool
+	listFails int
+}
+
+func (s *createOnly) AppendInteraction(ctx context.Context, bu string, i store.Interaction) (store.Interaction, error) {
+	s.mu.Lock()
+	seen := s.ids[i.ID]
+	s.ids[i.ID] = true
+	s.mu.Unlock()
+	if seen {
+		return i, fmt.Errorf("append interaction: %w", store.ErrExists)
+	}
+	return s.Store.AppendInteraction(ctx, bu, i)
+}
+
+func (s *createOnly) ListJourneys(ctx context.Context, bu string) ([]store.Journey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listFails > 0 {
+		s.listFails--
+		return nil, errors.New("throttled")
+	}
+	return s.Store.ListJourneys(ctx, bu)
+}
+
+// TestRetryAfterPartialSync: a sync that failed after recording the
+// submission is retried to the end on a create-only store.
+func TestRetryAfterPartialSync(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	st := &createOnly{Store: f.st, ids: map[string]bool{}, listFails: 1}
+	proc, err := leads.NewProcessor(leads.Options{Store: st, API: f.client, Enroller: enrol.New(st, catalog.New(st, nil), f.starter, f.clock.Now),
+		Catalog: catalog.New(st, nil), Settings: func(context.Context, string) (leads.Config, error) { return f.cfg, nil }, Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := makeLead(leadSpec{n: 1, email: emailOf(1), consent: true})
+	f.li.AddLead(l)
+	if _, err := proc.Process(ctx, leadMessage(l, linkedin.ActionCreated)); err == nil {
+		t.Fatal("the first attempt did not fail")
+	}
+	out, err := proc.Process(ctx, leadMessage(l, linkedin.ActionCreated))
+	if err != nil || out.Status != leads.StatusSynced || len(out.Enrolled) != 1 {
+		t.Fatalf("retry: %+v %v", out, err)
+	}
+	c, _ := f.contactByEmail(emailOf(1))
+	if n := len(f.interactions(c.ID)); n != 1 {
+		t.Errorf("%d interactions, want 1", n)
 	}
 }

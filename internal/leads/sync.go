@@ -61,11 +61,11 @@ func (p *Processor) sync(ctx context.Context, m Message) (Outcome, error) {
 			return out, p.audit(ctx, m, "linkedin.lead.test", out.Reason)
 		}
 	}
-	return p.store(ctx, m, cfg, mapped, out)
+	return p.save(ctx, m, cfg, mapped, out)
 }
 
-// store upserts the contact, records the submission and enrols.
-func (p *Processor) store(ctx context.Context, m Message, cfg Config, ml linkedin.MappedLead, out Outcome) (Outcome, error) {
+// save upserts the contact, records the submission and enrols.
+func (p *Processor) save(ctx context.Context, m Message, cfg Config, ml linkedin.MappedLead, out Outcome) (Outcome, error) {
 	if ml.MissingEmail && cfg.missingEmail() == MissingEmailSkip {
 		return p.skip(ctx, m, out, "the lead has no email address (missingEmail: skip)")
 	}
@@ -85,7 +85,7 @@ func (p *Processor) store(ctx context.Context, m Message, cfg Config, ml linkedi
 		ID: "i-li-" + m.Lead, Contact: c.ID, Kind: store.InteractionFormSubmitted, Channel: "linkedin",
 		At: ml.SubmittedAt, Detail: map[string]string{"lead": m.Lead, "form": FormURN(ml.Form), "formVersion": ml.Form.URN(),
 			"leadType": ml.LeadType},
-	}); err != nil {
+	}); err != nil && !errors.Is(err, store.ErrExists) { // ErrExists: recorded by an earlier attempt
 		return out, fmt.Errorf("record submission of lead %s: %w", m.Lead, err)
 	}
 	if err := p.resumeWaits(ctx, m, c.ID, ml.Form); err != nil {
@@ -141,7 +141,7 @@ func (p *Processor) audit(ctx context.Context, m Message, action, reason string)
 		ID: "au-li-" + m.Lead, At: m.ReceivedAt, Actor: "linkedin", Action: action, Target: linkedin.LeadURN(m.Lead),
 		Details: map[string]string{"form": m.Form, "reason": reason},
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrExists) { // ErrExists: written by an earlier attempt
 		return fmt.Errorf("audit lead %s: %w", m.Lead, err)
 	}
 	return nil
