@@ -150,3 +150,36 @@ func TestBatchReportsFailures(t *testing.T) {
 		t.Errorf("attempts (-want +got):\n%s", diff)
 	}
 }
+
+// TestWorkerRun drains what is queued, pauses when idle through the
+// injected sleep, and stops with its context.
+func TestWorkerRun(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	q := queue.NewStore(openStore(t, c), "run", queue.StoreOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for i := 0; i < 25; i++ {
+		if _, _, err := q.Send(ctx, []byte(fmt.Sprint(i)), queue.SendOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handled, idles := 0, 0
+	w := &queue.Worker{Receiver: q, Batch: 10,
+		Handler: func(context.Context, queue.Message) error { handled++; return nil },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			idles++
+			if d != queue.DefaultIdle {
+				t.Errorf("idle pause %s, want %s", d, queue.DefaultIdle)
+			}
+			if idles == 2 {
+				cancel()
+			}
+			return ctx.Err()
+		}}
+	if err := w.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v, want context.Canceled", err)
+	}
+	if handled != 25 || idles != 2 {
+		t.Errorf("handled %d, idle %d times; want 25 and 2", handled, idles)
+	}
+}
