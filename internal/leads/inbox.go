@@ -22,8 +22,12 @@ type Idempotencies interface {
 
 // Defaults of InboxOptions and Options.
 const (
-	// DefaultLease bounds how long a crashed holder blocks a key.
-	DefaultLease = 2 * time.Minute
+	// DefaultLease bounds how long a crashed holder blocks a key. It must
+	// exceed the longest processing of one lead (the LinkedIn client's
+	// retries and Retry-After waits included, and the sync function's
+	// timeout), or a slow worker's lead is taken over while it works:
+	// harmless, as every step is idempotent, but wasted.
+	DefaultLease = 10 * time.Minute
 	// DefaultKeep is how long dedupe records, sync records and tombstones
 	// are kept: past LinkedIn's 365-day retention, so no repeat or
 	// backfill can outlive them.
