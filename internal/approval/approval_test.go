@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -318,5 +319,40 @@ func TestConfigResolve(t *testing.T) {
 	}
 	if _, err := (approval.Config{FlowURL: "missing"}).Resolve(get); err == nil || !strings.Contains(err.Error(), "approvals.flowUrl") {
 		t.Errorf("missing secret: %v", err)
+	}
+}
+
+// TestConcurrentDecisions: reviewers answering at once; one decision
+// wins, the rest get 409, and the execution is resumed once.
+func TestConcurrentDecisions(t *testing.T) {
+	f := newFixture(t, flowtest.Options{})
+	req := f.request("token-9")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for i := 0; i < 16; i++ {
+		d := approve
+		if i%2 == 1 {
+			d = reject
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _, err := f.flow.Post(context.Background(), req.CallbackURL, d)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			codes[status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes[http.StatusOK] != 1 || codes[http.StatusConflict] != 15 {
+		t.Errorf("answers %v, want one 200 and fifteen 409", codes)
+	}
+	if len(f.tasks.calls) != 1 {
+		t.Errorf("Step Functions called %d times, want once", len(f.tasks.calls))
 	}
 }
