@@ -30,6 +30,8 @@ func RunExactlyOnce(t *testing.T, open Open) {
 		{"UpsertContactRevision", raceRevision},
 		{"IncrementFunnel", raceFunnel},
 		{"CreateSalesTask", raceSalesTask},
+		{"CreateEnrolments", raceBatchEnrol},
+		{"UpsertContactsByEmail", raceBatchUpsert},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(setup(t, open)) })
 	}

@@ -132,6 +132,11 @@ func Run(t *testing.T, open Open) {
 		{"Audit", testAudit},
 		{"APIKeys", testAPIKeys},
 		{"BusinessUnitIsolation", testIsolation},
+		{"BatchUpsertByEmail", testBatchUpsertByEmail},
+		{"BatchUpsertLarge", testBatchUpsertLarge},
+		{"BatchEnrolments", testBatchEnrolments},
+		{"BatchInteractions", testBatchInteractions},
+		{"PendingApprovals", testPendingApprovals},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(setup(t, open)) })
 	}
