@@ -77,9 +77,9 @@ func PlanUpsert(bu string, old Contact, exists bool, p ContactPatch, now time.Ti
 }
 
 // PrepareSuppression returns the suppression record of an address for bu
-// (without its reason and time), keyed by the hash made with key:
-// ErrInvalid for a malformed address or an unknown kind.
-func PrepareSuppression(key []byte, bu string, kind AddressKind, address string) (Suppression, error) {
+// (without its reason and time), keyed by its hash: ErrInvalid for a
+// malformed address or an unknown kind.
+func PrepareSuppression(h *AddressHasher, bu string, kind AddressKind, address string) (Suppression, error) {
 	n, err := NormalizeAddress(kind, address)
 	if err == nil {
 		err = CheckID("bu", bu)
@@ -87,19 +87,19 @@ func PrepareSuppression(key []byte, bu string, kind AddressKind, address string)
 	if err != nil {
 		return Suppression{}, err
 	}
-	return Suppression{BU: bu, Kind: kind, Hash: AddressHash(key, bu, kind, n)}, nil
+	return Suppression{BU: bu, Kind: kind, Hash: h.Hash(bu, kind, n)}, nil
 }
 
 // ErasureSuppressions returns the suppressions that erasing c leaves behind:
-// its email address and phone number, hashed with key, reason erased.
-func ErasureSuppressions(key []byte, c Contact, now time.Time) []Suppression {
+// its email address and phone number, hashed, reason erased.
+func ErasureSuppressions(h *AddressHasher, c Contact, now time.Time) []Suppression {
 	var out []Suppression
 	for _, a := range []struct {
 		kind AddressKind
 		addr string
 	}{{AddressEmail, c.Email}, {AddressPhone, c.Phone}} {
 		if a.addr != "" {
-			out = append(out, Suppression{BU: c.BU, Kind: a.kind, Hash: AddressHash(key, c.BU, a.kind, a.addr), Reason: SuppressedErased, At: UTC(now)})
+			out = append(out, Suppression{BU: c.BU, Kind: a.kind, Hash: h.Hash(c.BU, a.kind, a.addr), Reason: SuppressedErased, At: UTC(now)})
 		}
 	}
 	return out

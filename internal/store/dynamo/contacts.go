@@ -169,7 +169,7 @@ func (s *Store) upsert(ctx context.Context, bu string, p store.ContactPatch) (st
 }
 
 func (s *Store) notSuppressed(bu string, kind store.AddressKind, normalised string) types.TransactWriteItem {
-	h := store.AddressHash(s.key, bu, kind, normalised)
+	h := s.hasher.Hash(bu, kind, normalised)
 	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: s.table,
 		Key: keyOf(suppressionPK(bu, h), "#S"), ConditionExpression: aws.String("attribute_not_exists(PK)")}}
 }
@@ -248,7 +248,7 @@ func (s *Store) GetSuppression(ctx context.Context, bu string, kind store.Addres
 }
 
 func (s *Store) suppression(bu string, kind store.AddressKind, address string) (store.Suppression, error) {
-	return store.PrepareSuppression(s.key, bu, kind, address)
+	return store.PrepareSuppression(s.hasher, bu, kind, address)
 }
 
 func ownersPK(bu string) string { return buKey(bu, "OWNERS") }
@@ -311,7 +311,7 @@ func (s *Store) erase(ctx context.Context, bu, id string) (store.Erasure, error)
 	}
 	var keys []item
 	if err == nil {
-		for _, sup := range store.ErasureSuppressions(s.key, c, s.now()) {
+		for _, sup := range store.ErasureSuppressions(s.hasher, c, s.now()) {
 			if err := s.putSuppression(ctx, sup); err != nil {
 				return er, err
 			}

@@ -40,7 +40,7 @@ type Store struct {
 	table     *string
 	cfg       store.Config
 	now       func() time.Time
-	key       []byte
+	hasher    *store.AddressHasher
 	txWorkers int // contact transactions of a batch in flight
 }
 
@@ -63,7 +63,7 @@ func New(client *dynamodb.Client, table string, cfg store.Config, opts ...Option
 	if client == nil || table == "" || len(cfg.SuppressionKey) == 0 {
 		return nil, fmt.Errorf("dynamo store: a client, a table name and a suppression key are needed: %w", store.ErrInvalid)
 	}
-	s := &Store{db: client, table: aws.String(table), cfg: cfg, now: cfg.Clock(), key: cfg.SuppressionKey, txWorkers: batchWorkers}
+	s := &Store{db: client, table: aws.String(table), cfg: cfg, now: cfg.Clock(), hasher: store.NewAddressHasher(cfg.SuppressionKey), txWorkers: batchWorkers}
 	for _, o := range opts {
 		o(s)
 	}

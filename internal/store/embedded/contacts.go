@@ -67,7 +67,7 @@ func (s *Store) UpsertContact(ctx context.Context, bu string, p store.ContactPat
 	}
 	var c store.Contact
 	err = s.update(ctx, func(tx *bolt.Tx) error {
-		c, _, err = s.upsertTx(tx, bu, p)
+		c, _, err = s.upsertTx(tx, bu, p, false)
 		return err
 	})
 	if err != nil {
@@ -101,22 +101,27 @@ func (s *Store) upsertByEmailTx(tx *bolt.Tx, bu string, p store.ContactPatch) (s
 	if err != nil {
 		return store.Contact{}, false, err
 	}
-	if id := tx.Bucket(bEmails).Get(key(bu, *p.Email)); id != nil {
-		p.ID = string(id)
-	} else {
+	id := tx.Bucket(bEmails).Get(key(bu, *p.Email))
+	if id == nil {
 		p.ID = store.NewID("c-")
+		return s.upsertTx(tx, bu, p, true)
 	}
-	return s.upsertTx(tx, bu, p)
+	p.ID = string(id)
+	return s.upsertTx(tx, bu, p, false)
 }
 
 // upsertTx merges p into contact p.ID inside a write transaction, keeping
 // the email index and refusing suppressed or taken addresses. Every check
 // comes before the first write, so a refused item of a batch leaves the
-// transaction as it was.
-func (s *Store) upsertTx(tx *bolt.Tx, bu string, p store.ContactPatch) (store.Contact, bool, error) {
+// transaction as it was. fresh says p.ID was just made: there is nothing
+// to read.
+func (s *Store) upsertTx(tx *bolt.Tx, bu string, p store.ContactPatch, fresh bool) (store.Contact, bool, error) {
 	contacts, emails := tx.Bucket(bContacts), tx.Bucket(bEmails)
 	var old store.Contact
-	err := getJSON(contacts, contactKey(bu, p.ID), &old)
+	err := store.ErrNotFound
+	if !fresh {
+		err = getJSON(contacts, contactKey(bu, p.ID), &old)
+	}
 	if err != nil && !isNotFound(err) {
 		return store.Contact{}, false, err
 	}
@@ -149,7 +154,7 @@ func (s *Store) upsertTx(tx *bolt.Tx, bu string, p store.ContactPatch) (store.Co
 }
 
 func (s *Store) suppressed(tx *bolt.Tx, bu string, kind store.AddressKind, normalised string) bool {
-	return tx.Bucket(bSuppress).Get(key(bu, store.AddressHash(s.hashKy, bu, kind, normalised))) != nil
+	return tx.Bucket(bSuppress).Get(key(bu, s.hasher.Hash(bu, kind, normalised))) != nil
 }
 
 // ListContacts implements store.Contacts.
@@ -242,7 +247,7 @@ func (s *Store) GetSuppression(ctx context.Context, bu string, kind store.Addres
 
 // suppression returns the record for an address without its reason.
 func (s *Store) suppression(bu string, kind store.AddressKind, address string) (store.Suppression, error) {
-	return store.PrepareSuppression(s.hashKy, bu, kind, address)
+	return store.PrepareSuppression(s.hasher, bu, kind, address)
 }
 
 // PutOwner implements store.Contacts.
@@ -357,7 +362,7 @@ func (s *Store) eraseTx(tx *bolt.Tx, bu, id string) (store.Erasure, error) {
 // eraseProfile suppresses the contact's addresses and deletes its profile
 // and email index entry.
 func (s *Store) eraseProfile(tx *bolt.Tx, c store.Contact) error {
-	for _, sup := range store.ErasureSuppressions(s.hashKy, c, s.now()) {
+	for _, sup := range store.ErasureSuppressions(s.hasher, c, s.now()) {
 		if err := putJSON(tx.Bucket(bSuppress), key(c.BU, sup.Hash), sup); err != nil {
 			return err
 		}

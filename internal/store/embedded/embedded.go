@@ -58,6 +58,7 @@ type Store struct {
 	now    func() time.Time
 	cfg    store.Config
 	hashKy []byte
+	hasher *store.AddressHasher
 	batch  int
 }
 
@@ -158,6 +159,7 @@ func Open(path string, cfg store.Config, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s.hasher = store.NewAddressHasher(s.hashKy)
 	return s, nil
 }
 
