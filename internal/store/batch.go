@@ -22,8 +22,9 @@ const (
 
 // A BatchResult is the outcome of the item at the same index of a batch.
 type BatchResult struct {
-	// ID is the contact's id (created or matched) in a contact batch, and
-	// empty in an enrolment batch (the item itself names the enrolment).
+	// ID is the id of the contact written (created or matched) in a
+	// contact batch; empty when the item was not written, and in an
+	// enrolment batch (the item itself names the enrolment).
 	ID      string
 	Outcome BatchOutcome
 	// Err is nil when the item was written, else the item's error.
