@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -190,5 +191,52 @@ func TestSweep(t *testing.T) {
 	}
 	for _, item := range raw(s)(t) {
 		t.Fatalf("left after sweeping: %q", item)
+	}
+}
+
+// TestLargeBatches runs batches large enough to be spread over the cores
+// (on a machine with more than one): the results are those of the items
+// one after the other. Run it with -race.
+func TestLargeBatches(t *testing.T) {
+	ctx := context.Background()
+	s := New(storetest.Config(storetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))))
+	const addresses, rounds = 1001, 3 // odd: item i and i+addresses fall on different halves
+	var ps []store.ContactPatch
+	for r := range rounds {
+		for a := range addresses {
+			ps = append(ps, store.ContactPatch{Email: store.String(fmt.Sprintf("p%d@example.com", a)), Attributes: map[string]store.Value{fmt.Sprint("r", r): store.NumberValue(float64(r))}})
+		}
+	}
+	rs, err := s.UpsertContactsByEmail(ctx, "acme", ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []store.Enrolment
+	for i, r := range rs {
+		want := store.BatchCreated
+		if i >= addresses {
+			want = store.BatchUpdated
+		}
+		if r.Outcome != want || r.ID != rs[i%addresses].ID {
+			t.Fatalf("item %d: %s %s, want %s %s", i, r.Outcome, r.ID, want, rs[i%addresses].ID)
+		}
+		if i < 2*addresses {
+			es = append(es, store.Enrolment{Journey: "welcome", Contact: rs[i%addresses].ID, Entry: "launch-1", Version: 1})
+		}
+	}
+	for a := range addresses {
+		c, err := s.GetContact(ctx, "acme", rs[a].ID)
+		if err != nil || c.Revision != rounds || len(c.Attributes) != rounds {
+			t.Fatalf("contact %d: revision %d, %d attributes (%v)", a, c.Revision, len(c.Attributes), err)
+		}
+	}
+	got, err := s.CreateEnrolments(ctx, "acme", es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range got {
+		if want := map[bool]store.BatchOutcome{true: store.BatchCreated, false: store.BatchExists}[i < addresses]; r.Outcome != want {
+			t.Fatalf("enrolment %d: %s, want %s", i, r.Outcome, want)
+		}
 	}
 }
