@@ -14,6 +14,7 @@ import (
 type emailShard struct {
 	mu  sync.RWMutex
 	ids map[idKey]string // bu, normalised address → contact id
+	_   pad
 }
 
 func (s *Store) emailShardOf(email string) int { return store.Shard(email) }

@@ -18,6 +18,7 @@ type contactShard struct {
 	mu   sync.RWMutex
 	bus  map[string]*buContacts
 	strs strtab
+	_    pad
 }
 
 // buContacts is one business unit's part of a shard.
@@ -200,7 +201,7 @@ func (s *Store) upsertByEmail(bu string, p store.ContactPatch) (*store.Contact, 
 		}
 		return c, created, err
 	}
-	return nil, false, fmt.Errorf("address %w by concurrent writes", store.ErrConflict)
+	return nil, false, fmt.Errorf("address kept moving under concurrent writes: %w", store.ErrConflict)
 }
 
 // upsert merges p into contact p.ID under the contact's shard lock, as
