@@ -1,12 +1,15 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+
+	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/journey"
 )
 
-// libraries loads the journeys library (contact schemas, segments) of each
-// folder once. A content checker is not wired yet: templates and blocks
-// are not checked by the CLI until internal/content provides one.
+// libraries loads the journeys library (contact schemas, segments, and the
+// content library under content/) of each folder once.
 type libraries struct {
 	root  string // --root, or "" for the folder of each file
 	libs  map[string]*journey.Library
@@ -28,7 +31,11 @@ func (l *libraries) forFile(file string) (*journey.Library, journey.Problems) {
 		return lib, nil
 	}
 	lib, probs := journey.LoadDir(dir)
-	lib.Content = nil // wired to internal/content at merge time
+	src, cprobs := content.LoadFiles(os.DirFS(filepath.Join(dir, "content")), filepath.Join(dir, "content"))
+	for _, p := range cprobs {
+		probs = append(probs, journey.Problem{Pos: journey.Pos{File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col}, Message: p.Message, Hint: p.Hint})
+	}
+	lib.Content = content.NewJourneyContent(src)
 	l.libs[dir] = lib
-	return lib, probs
+	return lib, probs.Sort()
 }

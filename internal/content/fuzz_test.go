@@ -1,0 +1,125 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzTemplate compiles and renders arbitrary template source: no panic, no
+// hang (every render runs under a 200 ms deadline and the default limits),
+// and only the documented errors come out.
+func FuzzTemplate(f *testing.F) {
+	for _, body := range []string{
+		`Hi {{ contact.firstName | default: "there" }}`,
+		`{% for i in (1..3) %}{{ forloop.index }}{% if i == 2 %}{% break %}{% endif %}{% endfor %}`,
+		`{% assign s = "ab" %}{% for i in (1..30) %}{% assign s = s | append: s %}{% endfor %}`,
+		`{% capture c %}{{ contact.company | upcase }}{% endcapture %}{{ c | size }}`,
+		`{% case contact.plan %}{% when "pro" %}P{% else %}O{% endcase %}{% render 'b' %}`,
+		`{{ 99999999999999999999999 }}{{ "x" | date: "%Y" }}{{ 5 | divided_by: 0 }}`,
+		`{% cycle "a", "b" %}{{ (1..5) | join }}{% raw %}{{ x }}{% endraw %}`,
+		`<a href="{{ event.url }}">{{ owner.name }}</a>{{ x | json }}`,
+	} {
+		f.Add(body, "Ada")
+	}
+	f.Fuzz(func(t *testing.T, body, name string) {
+		if len(body) > 4096 {
+			return
+		}
+		for _, head := range []string{"channel: email\nkind: transactional\nsubject: s", "channel: custom"} {
+			src, _ := LoadFiles(mapFS(map[string]string{
+				"templates/t.liquid": "---\n" + head + "\n---\n" + body,
+				"blocks/b@1.liquid":  "{{ contact.firstName }} {% render 'c' %}",
+				"blocks/c@1.liquid":  "c",
+			}), "content")
+			opts := Options{Schema: testSchema(), Links: testLinks(t)}
+			if head == "channel: custom" {
+				opts.Schema = nil // plain Liquid: every variable allowed
+			}
+			l := NewLibrary(src, opts)
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			req := testRequest("t")
+			req.Contact["firstName"] = name
+			start := time.Now()
+			_, err := l.Render(ctx, req)
+			cancel()
+			if d := time.Since(start); d > 2*time.Second {
+				t.Fatalf("render took %v", d)
+			}
+			var ps Problems
+			switch {
+			case err == nil, errors.As(err, &ps), errors.Is(err, ErrLimit), errors.Is(err, ErrRender), errors.Is(err, ErrNotFound):
+			default:
+				t.Fatalf("undocumented error %T: %v", err, err)
+			}
+			for _, p := range ps {
+				if p.Pos.File == "" {
+					t.Errorf("problem without a file: %v", p)
+				}
+			}
+		}
+	})
+}
+
+// FuzzContactValues renders a template with arbitrary contact values and
+// checks the escaping promise: nothing the contact supplies opens a tag or
+// breaks out of an attribute, and the JSON payload stays valid.
+func FuzzContactValues(f *testing.F) {
+	l := newLib(f, map[string]string{
+		"templates/t.liquid": email(`<p title="{{ contact.company }}">{{ contact.firstName }}</p><a href="{{ contact.plan }}">x</a>`),
+		"templates/p.liquid": "---\nchannel: custom\nkind: transactional\n---\n{\"n\": \"{{ contact.firstName }}\", \"c\": \"{{ contact.company | default: \"x\" }}\"}",
+	})
+	f.Add(`<script>alert(1)</script>`, `" onmouseover="x`, "javascript:alert(1)")
+	f.Add("\x00\xff\"\\\u2028", "'", " JAVASCRIPT:x")
+	f.Fuzz(func(t *testing.T, first, company, plan string) {
+		req := testRequest("t")
+		req.Contact = map[string]any{"firstName": first, "company": company, "plan": plan}
+		m, err := l.Render(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest := strings.TrimPrefix(m.HTML, `<p title="`)
+		if strings.Count(m.HTML, "<") != 4 || strings.Count(m.HTML, `"`) != 4 || !strings.HasPrefix(m.HTML, `<p title="`) || len(rest) == len(m.HTML) {
+			t.Fatalf("contact data changed the markup: %q", m.HTML)
+		}
+		if linkScheme(plan) == "javascript" && !strings.Contains(m.HTML, `href="#"`) {
+			t.Fatalf("script URL kept: %q", m.HTML)
+		}
+		req.Template = "p"
+		if _, err := l.Render(context.Background(), req); err != nil {
+			t.Fatalf("payload with %q: %v", first, err)
+		}
+	})
+}
+
+func FuzzHTMLToText(f *testing.F) {
+	links := testLinks(f)
+	f.Add(`<p>a <a href="x">b</a></p><!-- <a`)
+	f.Add(`<a href='&amp;'><img alt="&#x"></a><li>`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		out := HTMLToText(doc)
+		if !strings.HasSuffix(out, "\n") {
+			t.Fatalf("text %q does not end with a newline", out)
+		}
+		var tracked []string
+		_ = appendRewritten(nil, doc, nil, "m", &tracked)
+		p := htmlPass{rewrite: true, text: &textConv{}, links: links, message: "m", preheader: "pre", closing: []byte("<img>")}
+		p.run(doc)
+		if !strings.Contains(string(p.out), "<img>") || !strings.Contains(string(p.out), "pre</div>") {
+			t.Fatalf("the pass lost its insertions: %q", p.out)
+		}
+	})
+}
+
+func FuzzSegments(f *testing.F) {
+	f.Add("hello €")
+	f.Add("🎉 ж")
+	f.Fuzz(func(t *testing.T, text string) {
+		s := CountSegments(text)
+		if text != "" && (s.Count < 1 || s.Units > s.Count*s.PerSegment || s.Units <= (s.Count-1)*(s.PerSegment-1)-1) {
+			t.Fatalf("%q: %+v", text, s)
+		}
+	})
+}

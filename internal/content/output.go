@@ -1,0 +1,124 @@
+package content
+
+import (
+	"strings"
+
+	"github.com/osteele/liquid/expressions"
+	"github.com/osteele/liquid/values"
+)
+
+// outputNode is {{ expr }}, escaped for its part. The two forms that make
+// up most of a marketing email, a variable path and a path with a string
+// default ({{ contact.firstName | default: "there" }}), are read directly
+// from the variables; everything else, and any value the fast path cannot
+// read as Liquid would, goes through the library's evaluator.
+type outputNode struct {
+	expr    expressions.Expression
+	fast    fastPath
+	hasFast bool
+	mode    mode
+	line    int
+}
+
+func newOutput(src string, expr expressions.Expression, m mode, line int) *outputNode {
+	n := &outputNode{expr: expr, mode: m, line: line}
+	n.fast, n.hasFast = parseFastPath(src)
+	return n
+}
+
+func (n *outputNode) render(c *rctx) error {
+	var v any
+	ok := false
+	if n.hasFast {
+		v, ok = n.fast.eval(c.vars)
+	}
+	if !ok {
+		var err error
+		if v, err = c.eval(n.expr, n.line); err != nil {
+			return err
+		}
+	}
+	start := len(*c.out)
+	*c.out = appendValue(*c.out, v, n.mode)
+	return c.grew(start)
+}
+
+// fastPath is "root.a.b" optionally followed by | default: "literal".
+type fastPath struct {
+	root       string
+	path       []string
+	def        string
+	hasDefault bool
+}
+
+func parseFastPath(src string) (fastPath, bool) {
+	var f fastPath
+	pathSrc, filter, piped := strings.Cut(src, "|")
+	segs := strings.Split(strings.TrimSpace(pathSrc), ".")
+	for _, s := range segs {
+		if !isPlainIdent(s) {
+			return f, false
+		}
+	}
+	f.root, f.path = segs[0], segs[1:]
+	if !piped {
+		return f, true
+	}
+	name, lit, ok := strings.Cut(filter, ":")
+	lit = strings.TrimSpace(lit)
+	if !ok || strings.TrimSpace(name) != "default" || len(lit) < 2 {
+		return f, false
+	}
+	q := lit[0]
+	if (q != '"' && q != '\'') || lit[len(lit)-1] != q || strings.IndexByte(lit[1:len(lit)-1], q) >= 0 {
+		return f, false
+	}
+	f.def, f.hasDefault = lit[1:len(lit)-1], true
+	return f, true
+}
+
+func isPlainIdent(s string) bool {
+	if s == "" || !isIdentStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(isIdentStart(c) || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return !exprWords[s]
+}
+
+// eval reads the path from vars. ok is false when Liquid could read it
+// differently (a drop, a struct, a non-string-keyed map, the size, first
+// and last properties), and the caller then uses the library.
+func (f fastPath) eval(vars map[string]any) (any, bool) {
+	v := vars[f.root]
+	for _, p := range f.path {
+		if v == nil {
+			break
+		}
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return nil, false
+		}
+		var found bool
+		if v, found = m[p]; !found && (p == "size" || p == "first" || p == "last") {
+			return nil, false
+		}
+	}
+	switch x := v.(type) {
+	case nil, string, int, int64, float64, bool, safeHTML, safeJSON:
+	case []any, map[string]any:
+		if !f.hasDefault {
+			return x, true
+		}
+	default:
+		return nil, false
+	}
+	if f.hasDefault && (v == nil || v == false || values.IsEmpty(v)) {
+		return f.def, true
+	}
+	return v, true
+}

@@ -1,0 +1,5 @@
+package tracking
+
+import "encoding/base64"
+
+func base64URL(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
