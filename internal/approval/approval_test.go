@@ -304,24 +304,6 @@ func TestExpired(t *testing.T) {
 	}
 }
 
-func TestConfigResolve(t *testing.T) {
-	secrets := map[string]string{"flow": "https://flow.example/x?sig=s", "key": "k", "wh": "whsec_x"}
-	get := func(name string) (string, error) {
-		if v, ok := secrets[name]; ok {
-			return v, nil
-		}
-		return "", errors.New("no such secret")
-	}
-	got, err := approval.Config{FlowURL: "flow", CallbackKey: "key", Secrets: []string{"wh"}}.Resolve(get)
-	want := approval.Config{FlowURL: "https://flow.example/x?sig=s", CallbackKey: "k", Secrets: []string{"whsec_x"}}
-	if diff := cmp.Diff(want, got); err != nil || diff != "" {
-		t.Errorf("resolve: %v (-want +got):\n%s", err, diff)
-	}
-	if _, err := (approval.Config{FlowURL: "missing"}).Resolve(get); err == nil || !strings.Contains(err.Error(), "approvals.flowUrl") {
-		t.Errorf("missing secret: %v", err)
-	}
-}
-
 // TestConcurrentDecisions: reviewers answering at once; one decision
 // wins, the rest get 409, and the execution is resumed once.
 func TestConcurrentDecisions(t *testing.T) {

@@ -7,49 +7,17 @@ import (
 	"github.com/journeys-oss/journeys/internal/webhook"
 )
 
-// Config is one business unit's approval settings (YAML key "approvals").
-// In the settings file every field is the name of a secret; Resolve turns
-// the names into the values the Service uses.
+// Config is one business unit's approval configuration, secrets resolved
+// (Section is how the settings file names them).
 type Config struct {
 	// FlowURL is the flow's HTTP trigger URL. It is a secret.
-	FlowURL string `yaml:"flowUrl"`
-	// Secrets are whsec_ secrets: the first signs requests to the flow
-	// (all of them during a rotation); callbacks carrying Standard
-	// Webhooks headers must be signed with one of them.
-	Secrets []string `yaml:"secrets"`
+	FlowURL string
+	// Secrets are whsec_ secrets: all of them sign requests to the flow
+	// (a rotation); callbacks carrying Standard Webhooks headers must be
+	// signed with one of them.
+	Secrets []string
 	// CallbackKey keys the HMAC in callback URLs (at least 32 bytes).
-	CallbackKey string `yaml:"callbackKey"`
-}
-
-// Resolve returns c with every secret name replaced by its value.
-func (c Config) Resolve(secret func(name string) (string, error)) (Config, error) {
-	var out Config
-	var err error
-	if out.FlowURL, err = resolve(secret, "approvals.flowUrl", c.FlowURL); err != nil {
-		return out, err
-	}
-	if out.CallbackKey, err = resolve(secret, "approvals.callbackKey", c.CallbackKey); err != nil {
-		return out, err
-	}
-	for i, name := range c.Secrets {
-		v, err := resolve(secret, fmt.Sprintf("approvals.secrets[%d]", i), name)
-		if err != nil {
-			return out, err
-		}
-		out.Secrets = append(out.Secrets, v)
-	}
-	return out, nil
-}
-
-func resolve(secret func(string) (string, error), field, name string) (string, error) {
-	if name == "" {
-		return "", nil
-	}
-	v, err := secret(name)
-	if err != nil {
-		return "", fmt.Errorf("%s: secret %s: %w", field, name, err)
-	}
-	return v, nil
+	CallbackKey string
 }
 
 // ErrUnknownBU is what a Settings function wraps for a business unit that

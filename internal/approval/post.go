@@ -68,7 +68,7 @@ func (s *Service) post(ctx context.Context, cfg parsed, sub Subject, a store.App
 	}
 	body, err := s.body(ctx, cfg, sub, a)
 	if err == nil {
-		err = s.send(ctx, cfg, a.ID, body)
+		err = s.send(ctx, cfg, sub.BU, a.ID, body)
 	}
 	if err != nil {
 		if rerr := s.o.Store.ReleaseIdempotency(context.WithoutCancel(ctx), sub.BU, key, rec.Token); rerr != nil {
@@ -110,12 +110,19 @@ func (s *Service) body(ctx context.Context, cfg parsed, sub Subject, a store.App
 
 // send signs and posts; the approval id is the webhook id and the
 // idempotency key, the same on every attempt and every retried invocation.
-func (s *Service) send(ctx context.Context, cfg parsed, id string, body []byte) error {
+func (s *Service) send(ctx context.Context, cfg parsed, bu, id string, body []byte) error {
 	h := make(map[string][]string)
 	if err := webhook.SignHeaders(h, cfg.secrets, id, s.o.Now(), body); err != nil {
 		return err
 	}
-	_, err := s.o.Poster.Send(ctx, webhook.Message{URL: cfg.flowURL, ID: id, Body: body, Header: h})
+	poster := s.o.Poster
+	if s.o.Posters != nil {
+		var err error
+		if poster, err = s.o.Posters(ctx, bu); err != nil {
+			return fmt.Errorf("post approval %s: %w", id, err)
+		}
+	}
+	_, err := poster.Send(ctx, webhook.Message{URL: cfg.flowURL, ID: id, Body: body, Header: h})
 	if err != nil {
 		return fmt.Errorf("post approval %s: %w", id, err)
 	}

@@ -51,13 +51,16 @@ type DecisionHook interface {
 	OnDecision(ctx context.Context, a store.Approval) error
 }
 
-// Options configure New. Store, Poster, Settings and CallbackURL are
-// required; Tasks and Catalog for step approvals.
+// Options configure New. Store, Poster or Posters, Settings and
+// CallbackURL are required; Tasks and Catalog for step approvals.
 type Options struct {
 	Store   Store
 	Tasks   Tasks
 	Catalog Catalog
+	// Poster posts every business unit's requests; Posters, when set,
+	// gives each unit its own (its outbound allow-list: FromSettings).
 	Poster  Poster
+	Posters func(ctx context.Context, bu string) (Poster, error)
 	// Settings returns a business unit's approval configuration.
 	Settings func(ctx context.Context, bu string) (Config, error)
 	// CallbackURL is the public URL of the callback endpoint, e.g.
@@ -83,7 +86,7 @@ type Service struct {
 
 // New checks the options and returns a Service.
 func New(o Options) (*Service, error) {
-	if o.Store == nil || o.Poster == nil || o.Settings == nil || o.CallbackURL == "" {
+	if o.Store == nil || o.Poster == nil && o.Posters == nil || o.Settings == nil || o.CallbackURL == "" {
 		return nil, errors.New("approval: store, poster, settings and callback URL are required")
 	}
 	if o.Now == nil {

@@ -17,25 +17,12 @@ import (
 	"github.com/journeys-oss/journeys/internal/webhook"
 )
 
-// Config is one business unit's custom event settings (YAML key "events").
-// In the settings file the secrets are names; Resolve reads their values.
+// Config is one business unit's custom event configuration, secrets
+// resolved (Section is how the settings file names them).
 type Config struct {
 	// Secrets are the whsec_ secrets a signed post may use (several during
 	// a rotation). Without any, only API keys are accepted.
-	Secrets []string `yaml:"secrets"`
-}
-
-// Resolve returns c with every secret name replaced by its value.
-func (c Config) Resolve(secret func(name string) (string, error)) (Config, error) {
-	var out Config
-	for i, name := range c.Secrets {
-		v, err := secret(name)
-		if err != nil {
-			return out, fmt.Errorf("events.secrets[%d]: secret %s: %w", i, name, err)
-		}
-		out.Secrets = append(out.Secrets, v)
-	}
-	return out, nil
+	Secrets []string
 }
 
 // ErrUnknownBU is what a Settings function wraps for a business unit that
