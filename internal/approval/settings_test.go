@@ -53,3 +53,15 @@ func TestFromSettings(t *testing.T) {
 		t.Errorf("post outside the allow-list: %v, want ErrBlocked", err)
 	}
 }
+
+func TestOutbox(t *testing.T) {
+	dir := t.TempDir()
+	body := []byte(`{"v":1,"type":"approval.requested","approval":"ap-1","kind":"step","bu":"northwind"}`)
+	if _, err := (approval.Outbox{Dir: dir}).Send(context.Background(), webhook.Message{ID: "ap-1", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "northwind", "approvals", "ap-1.json"))
+	if err != nil || string(got) != string(body) {
+		t.Errorf("outbox file %q, %v", got, err)
+	}
+}

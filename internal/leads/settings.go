@@ -65,3 +65,20 @@ func LoadConfigs(dir string, src SettingsSource) (map[string]Config, error) {
 	}
 	return out, nil
 }
+
+// SecretToken is a linkedin.TokenSource reading the access token from a
+// secret on every call (the secret source caches it), so a rotated token
+// is picked up without a restart.
+type SecretToken struct {
+	Secrets settings.SecretSource
+	Name    string
+}
+
+// Token implements linkedin.TokenSource.
+func (s SecretToken) Token(ctx context.Context) (string, error) {
+	v, err := s.Secrets.Secret(ctx, s.Name)
+	if err != nil {
+		return "", fmt.Errorf("linkedin access token: %w", err)
+	}
+	return strings.TrimSpace(v), nil
+}

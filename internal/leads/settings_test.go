@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,5 +47,19 @@ func TestLoadConfigs(t *testing.T) {
 	}
 	if _, err := leads.FromSettings(src)(context.Background(), "plain"); !errors.Is(err, leads.ErrNoSection) {
 		t.Errorf("a unit without the section: %v", err)
+	}
+}
+
+// TestExampleSettings: the repository's example settings route the
+// sample owner to northwind.
+func TestExampleSettings(t *testing.T) {
+	dir := filepath.Join("..", "..", "journeys", "settings")
+	configs, err := leads.LoadConfigs(dir, settings.NewDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := leads.NewRoutes(configs)
+	if err != nil || routes[owner] != bu {
+		t.Errorf("routes %v, %v; want %s to belong to %s", routes, err, owner, bu)
 	}
 }
