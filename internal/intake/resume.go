@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
 	"github.com/journeys-oss/journeys/internal/workflow"
@@ -30,8 +31,10 @@ type Occurrence struct {
 }
 
 // ResumeWaits claims and resumes (SendTaskSuccess {"event": name}) every
-// wait-for-event callback of the contact that the occurrence matches, and
-// returns them. Approval callbacks are never touched. A wait someone else
+// wait-for-event callback of the contact that the occurrence matches
+// (handler.Matches: the narrowing wait-register stored; a wait narrowed to
+// an email's send step is the tracking endpoint's, never matched here),
+// and returns them. Approval callbacks are never touched. A wait someone else
 // claimed first, or that expired, is skipped, so a repeated event resumes
 // a wait once; an execution that no longer waits is reported Gone.
 func ResumeWaits(ctx context.Context, st WaitStore, tasks Tasks, o Occurrence) ([]Resumed, error) {
@@ -42,7 +45,7 @@ func ResumeWaits(ctx context.Context, st WaitStore, tasks Tasks, o Occurrence) (
 	output, _ := json.Marshal(wire.EventOutput{Event: o.Event})
 	out := []Resumed{}
 	for _, w := range waiting {
-		if w.Kind != store.CallbackEvent || !Correlates(o.Correlation, w) || !awaits(w, o.Event, o.Form) {
+		if w.Kind != store.CallbackEvent || !Correlates(o.Correlation, w) || !handler.Matches(w, o.Event, nil, o.Form) {
 			continue
 		}
 		cb, err := st.ClaimCallback(ctx, o.BU, w.ID)
@@ -75,23 +78,4 @@ func Correlates(corr string, w store.Callback) bool {
 	}
 	i := strings.LastIndex(w.Execution, ":")
 	return i >= 0 && w.Execution[i+1:] == corr
-}
-
-// awaits applies the narrowing wait-register keeps, as JSON, in the
-// callback's Correlation ({"<event>": {"send": step, "form": form}}): an
-// event narrowed to a send step is the tracking endpoint's, never an
-// intake's; one narrowed to a form needs that form.
-func awaits(w store.Callback, event, form string) bool {
-	if !strings.HasPrefix(w.Correlation, "{") {
-		return true
-	}
-	var narrow map[string]struct {
-		Send string `json:"send"`
-		Form string `json:"form"`
-	}
-	if err := json.Unmarshal([]byte(w.Correlation), &narrow); err != nil {
-		return true
-	}
-	n := narrow[event]
-	return n.Send == "" && (n.Form == "" || n.Form == form)
 }
