@@ -14,7 +14,7 @@ import (
 
 func main() {
 	lambdamain.Run(func(rt *lambdamain.Runtime) (any, error) {
-		d, err := manage.NewDeployment(rt.Store, rt.Workflow, os.Getenv, rt.Logger)
+		d, err := manage.NewDeployment(rt.Store, rt.Workflow, nil, os.Getenv, rt.Logger)
 		if err != nil {
 			return nil, err
 		}

@@ -24,10 +24,10 @@ type Deployment struct {
 
 // NewDeployment reads the publisher's and the launches' settings through
 // getenv (publish.ConfigFromEnv, launch.SettingsFromEnv) and builds the
-// deployment over the store and the Step Functions API. Approval requests
-// are recorded in the store (publish.StoreApprovals) until the approval
-// package's requester is wired in.
-func NewDeployment(st Store, api workflow.API, getenv func(string) string, log *slog.Logger) (*Deployment, error) {
+// deployment over the store and the Step Functions API. approvals asks
+// for publication approvals (publish.FlowApprovals in a deployment); nil
+// records them in the store only (publish.StoreApprovals).
+func NewDeployment(st Store, api workflow.API, approvals publish.Approvals, getenv func(string) string, log *slog.Logger) (*Deployment, error) {
 	pc, perr := publish.ConfigFromEnv(getenv)
 	ls, lerr := launch.SettingsFromEnv(getenv)
 	if ls.MachineArn == "" {
@@ -37,7 +37,10 @@ func NewDeployment(st Store, api workflow.API, getenv func(string) string, log *
 		return nil, err
 	}
 	starter := launch.MachineStarter{Executions: api, MachineArn: ls.MachineArn, Rate: ls.Rate, Segments: ls.Segments}
-	p, err := publish.New(st, api, pc, time.Now, publish.Options{Approvals: publish.StoreApprovals{Store: st}, Launcher: starter, Logger: log})
+	if approvals == nil {
+		approvals = publish.StoreApprovals{Store: st}
+	}
+	p, err := publish.New(st, api, pc, time.Now, publish.Options{Approvals: approvals, Launcher: starter, Logger: log})
 	if err != nil {
 		return nil, err
 	}

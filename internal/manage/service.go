@@ -24,6 +24,7 @@ type Store interface {
 	GetAPIKey(ctx context.Context, hash string) (store.APIKey, error)
 	ListAudit(ctx context.Context, bu, cursor string, limit int) (store.Page[store.AuditEntry], error)
 	CreateApproval(ctx context.Context, bu string, a store.Approval) (store.Approval, error)
+	CreateCallback(ctx context.Context, bu string, c store.Callback) (store.Callback, error)
 }
 
 // A Service performs the management operations. It is safe for concurrent

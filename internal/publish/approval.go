@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
+	"github.com/journeys-oss/journeys/internal/workflow"
 )
 
 // MachineInput is the input of the journey-publish state machine.
@@ -25,10 +27,6 @@ type MachineInput struct {
 	// TimeoutSecondsPath).
 	ApprovalSeconds int64 `json:"approvalSeconds"`
 }
-
-// callbackPrefix names the callback that holds a journey-publish
-// execution's task token: "pub-" + the approval id.
-const callbackPrefix = "pub-"
 
 // requestApproval holds a recorded version for approval: through the
 // journey-publish machine when one is configured (its first task calls
@@ -85,14 +83,7 @@ func (p *Publisher) askApproval(ctx context.Context, bu, id string, version int,
 	now := p.now()
 	a := store.Approval{ID: store.NewID("ap-"), Kind: store.ApprovalPublish, Journey: id, Version: version,
 		RequestedAt: now, ExpiresAt: now.Add(p.cfg.ApprovalTTL)}
-	if token != "" {
-		_, err := p.store.CreateCallback(ctx, bu, store.Callback{ID: callbackPrefix + a.ID, Kind: store.CallbackApproval,
-			Token: token, Contact: "publication", Journey: id, Step: "v" + strconv.Itoa(version), ExpiresAt: a.ExpiresAt})
-		if err != nil {
-			return store.Approval{}, fmt.Errorf("request approval of %s v%d: %w", id, version, err)
-		}
-	}
-	a, err := p.approvals.RequestApproval(ctx, bu, a)
+	a, err := p.approvals.RequestApproval(ctx, bu, a, token)
 	if err != nil {
 		return store.Approval{}, fmt.Errorf("request approval of %s v%d: %w", id, version, err)
 	}
@@ -100,16 +91,91 @@ func (p *Publisher) askApproval(ctx context.Context, bu, id string, version int,
 	return a, p.audit(ctx, bu, by, ActionRequestApproval, id, details)
 }
 
-// OnDecision is the approval package's hook: it is called once an
-// approval is decided. Publish approvals release their version: a waiting
-// journey-publish execution is resumed (approved: SendTaskSuccess;
-// rejected or expired: SendTaskFailure with Approval.Rejected), else the
-// version is activated here. Other kinds are ignored.
+// OnDecision is the approval package's hook for publish approvals
+// (approval.Options.Hooks): the decision is audited, a waiting
+// journey-publish execution is resumed (DecisionRelay), and when no
+// execution waits (no journey-publish machine, as in the local runtime)
+// an approved version is activated here. Other kinds are ignored. It is
+// idempotent.
 func (p *Publisher) OnDecision(ctx context.Context, a store.Approval) error {
 	if a.Kind != store.ApprovalPublish {
 		return nil
 	}
+	relay := DecisionRelay{Store: p.store, Tasks: p.api, Now: p.now}
+	waited, err := relay.decide(ctx, a)
+	if err != nil || waited || a.Status != store.ApprovalApproved {
+		return err
+	}
+	v, err := p.store.GetVersion(ctx, a.BU, a.Journey, a.Version)
+	if err != nil {
+		return fmt.Errorf("approved %s v%d: %w", a.Journey, a.Version, err)
+	}
+	_, err = p.activate(ctx, a.BU, a.Journey, a.Version, v.PublishedBy, ActionPublish, Result{})
+	return err
+}
+
+// RelayStore is what a DecisionRelay reads and writes.
+type RelayStore interface {
+	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+	AppendAudit(ctx context.Context, bu string, e store.AuditEntry) (store.AuditEntry, error)
+}
+
+// RelayTasks answers task tokens (workflow.Executions has it).
+type RelayTasks interface {
+	SendTaskSuccess(ctx context.Context, token, output string) error
+	SendTaskFailure(ctx context.Context, token, errName, cause string) error
+}
+
+// A DecisionRelay is the publish approval hook of a deployment whose
+// publications wait in the journey-publish machine: it audits the decision
+// and answers the waiting execution's token (stored as a callback under
+// the approval's id): approved is SendTaskSuccess, anything else
+// SendTaskFailure with Approval.Rejected. The approval callback function
+// uses it without a full Publisher. It is idempotent.
+type DecisionRelay struct {
+	Store RelayStore
+	Tasks RelayTasks
+	Now   func() time.Time
+}
+
+// OnDecision implements approval.DecisionHook.
+func (r DecisionRelay) OnDecision(ctx context.Context, a store.Approval) error {
+	if a.Kind != store.ApprovalPublish {
+		return nil
+	}
+	_, err := r.decide(ctx, a)
+	return err
+}
+
+// decide audits the decision and resumes the waiting execution; waited
+// says whether one waited (or was resumed before).
+func (r DecisionRelay) decide(ctx context.Context, a store.Approval) (waited bool, err error) {
 	approved := a.Status == store.ApprovalApproved
+	cb, err := r.Store.ClaimCallback(ctx, a.BU, a.ID)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return true, nil // answered, and audited, before
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrExpired):
+		return false, r.audit(ctx, a, approved)
+	case err != nil:
+		return false, fmt.Errorf("decision on %s v%d: %w", a.Journey, a.Version, err)
+	}
+	if err := r.audit(ctx, a, approved); err != nil {
+		return true, err
+	}
+	if approved {
+		out, _ := json.Marshal(wire.ApprovalOutput{Outcome: "approved", Approval: a.ID})
+		err = r.Tasks.SendTaskSuccess(ctx, cb.Token, string(out))
+	} else {
+		err = r.Tasks.SendTaskFailure(ctx, cb.Token, wire.ErrRejected, "publication of "+a.Journey+" v"+strconv.Itoa(a.Version)+" "+string(a.Status))
+	}
+	if err != nil && !errors.Is(err, workflow.ErrTaskGone) {
+		return true, fmt.Errorf("resume the publication of %s v%d: %w", a.Journey, a.Version, err)
+	}
+	return true, nil
+}
+
+func (r DecisionRelay) audit(ctx context.Context, a store.Approval, approved bool) error {
 	action := ActionReject
 	if approved {
 		action = ActionApprove
@@ -122,34 +188,12 @@ func (p *Publisher) OnDecision(ctx context.Context, a store.Approval) error {
 	if actor == "" {
 		actor = "approver"
 	}
-	if err := p.audit(ctx, a.BU, actor, action, a.Journey, details); err != nil {
-		return err
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
 	}
-	cb, err := p.store.ClaimCallback(ctx, a.BU, callbackPrefix+a.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		if !approved {
-			return nil
-		}
-		v, err := p.store.GetVersion(ctx, a.BU, a.Journey, a.Version)
-		if err != nil {
-			return fmt.Errorf("approved %s v%d: %w", a.Journey, a.Version, err)
-		}
-		_, err = p.activate(ctx, a.BU, a.Journey, a.Version, v.PublishedBy, ActionPublish, Result{})
-		return err
-	case errors.Is(err, store.ErrConflict):
-		return nil // answered before
-	case err != nil:
-		return fmt.Errorf("decision on %s v%d: %w", a.Journey, a.Version, err)
-	}
-	if approved {
-		out, _ := json.Marshal(wire.ApprovalOutput{Outcome: "approved", Approval: a.ID})
-		err = p.api.SendTaskSuccess(ctx, cb.Token, string(out))
-	} else {
-		err = p.api.SendTaskFailure(ctx, cb.Token, wire.ErrRejected, "publication of "+a.Journey+" v"+strconv.Itoa(a.Version)+" "+string(a.Status))
-	}
-	if err != nil {
-		return fmt.Errorf("resume the publication of %s v%d: %w", a.Journey, a.Version, err)
+	if _, err := r.Store.AppendAudit(ctx, a.BU, store.AuditEntry{Actor: actor, Action: action, Target: a.Journey, Details: details, At: now()}); err != nil {
+		return fmt.Errorf("audit %s of %s: %w", action, a.Journey, err)
 	}
 	return nil
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/compile"
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -24,28 +26,56 @@ type Store interface {
 	ListContent(ctx context.Context, bu string) ([]store.Content, error)
 	ListEnrolments(ctx context.Context, bu, journey string, status store.EnrolmentStatus, cursor string, limit int) (store.Page[store.Enrolment], error)
 	AppendAudit(ctx context.Context, bu string, e store.AuditEntry) (store.AuditEntry, error)
-	CreateCallback(ctx context.Context, bu string, c store.Callback) (store.Callback, error)
 	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
 }
 
-// Approvals asks people to approve a publication. internal/approval's
-// requester implements it (it also notifies the approvers);
-// StoreApprovals records the request only.
+// Approvals asks people to approve a publication. token, when set, is the
+// waiting journey-publish execution's task token: it must be stored as a
+// callback under the approval's id, for OnDecision (or DecisionRelay) to
+// answer. FlowApprovals asks through the approval package's flow;
+// StoreApprovals only records the request.
 type Approvals interface {
-	RequestApproval(ctx context.Context, bu string, a store.Approval) (store.Approval, error)
+	RequestApproval(ctx context.Context, bu string, a store.Approval, token string) (store.Approval, error)
 }
 
 // StoreApprovals records approval requests in the store without notifying
-// anyone: decisions come through the management API.
+// anyone (decisions come through the approval callback or a test).
 type StoreApprovals struct {
 	Store interface {
 		CreateApproval(ctx context.Context, bu string, a store.Approval) (store.Approval, error)
+		CreateCallback(ctx context.Context, bu string, c store.Callback) (store.Callback, error)
 	}
 }
 
 // RequestApproval implements Approvals.
-func (s StoreApprovals) RequestApproval(ctx context.Context, bu string, a store.Approval) (store.Approval, error) {
+func (s StoreApprovals) RequestApproval(ctx context.Context, bu string, a store.Approval, token string) (store.Approval, error) {
+	if token != "" {
+		_, err := s.Store.CreateCallback(ctx, bu, store.Callback{ID: a.ID, Kind: store.CallbackApproval, Token: token,
+			Contact: "publication", Journey: a.Journey, Step: "v" + strconv.Itoa(a.Version), ExpiresAt: a.ExpiresAt})
+		if err != nil {
+			return a, err
+		}
+	}
 	return s.Store.CreateApproval(ctx, bu, a)
+}
+
+// FlowApprovals asks for publication approvals through the approval
+// package: the request goes to the business unit's approval flow, the
+// token (if any) waits under the approval's id, and the flow's callback
+// runs the publish hook (DecisionRelay, Publisher.OnDecision).
+type FlowApprovals struct {
+	Service *approval.Service
+}
+
+// RequestApproval implements Approvals.
+func (f FlowApprovals) RequestApproval(ctx context.Context, bu string, a store.Approval, token string) (store.Approval, error) {
+	v := strconv.Itoa(a.Version)
+	return f.Service.Request(ctx, approval.Subject{
+		BU: bu, Kind: store.ApprovalPublish, Key: a.Journey + "|" + v,
+		Title:   "Publish journey " + a.Journey + " v" + v,
+		Details: "A new version of the journey " + a.Journey + " waits for approval before it goes live.",
+		Journey: a.Journey, Version: a.Version, Token: token, Expires: a.ExpiresAt,
+	})
 }
 
 // Launcher starts a segment launch of a journey (internal/launch has one).
@@ -68,7 +98,7 @@ type Publisher struct {
 
 // Options are a Publisher's optional parts.
 type Options struct {
-	Approvals Approvals       // default: StoreApprovals is not assumed; approval requests fail without it
+	Approvals Approvals       // nil: publications that need an approval fail with ErrConfig
 	Launcher  Launcher        // nil: one-off segment launches are reported, not started
 	Content   journey.Content // checks templates and blocks when set
 	Logger    *slog.Logger    // default slog.Default()
