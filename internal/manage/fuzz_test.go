@@ -13,11 +13,13 @@ import (
 // store's own normalisation, and the audit log.
 type importOnly struct{ Store }
 
-func (importOnly) UpsertContactByEmail(_ context.Context, _ string, p store.ContactPatch) (store.Contact, bool, error) {
-	if _, err := p.Normalize(); err != nil {
-		return store.Contact{}, false, err
+func (importOnly) UpsertContactsByEmail(_ context.Context, _ string, ps []store.ContactPatch) ([]store.BatchResult, error) {
+	out := make([]store.BatchResult, len(ps))
+	for i, p := range ps {
+		_, err := p.Normalize()
+		out[i], _ = store.BatchItem("c", err == nil, err)
 	}
-	return store.Contact{}, true, nil
+	return out, nil
 }
 
 func (importOnly) AppendAudit(_ context.Context, _ string, e store.AuditEntry) (store.AuditEntry, error) {

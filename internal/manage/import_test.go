@@ -123,8 +123,8 @@ func TestImportBatches(t *testing.T) {
 // failingUpserts is the embedded store failing contact writes.
 type failingUpserts struct{ manage.Store }
 
-func (failingUpserts) UpsertContactByEmail(context.Context, string, store.ContactPatch) (store.Contact, bool, error) {
-	return store.Contact{}, false, errors.New("injected: the database is unavailable")
+func (failingUpserts) UpsertContactsByEmail(context.Context, string, []store.ContactPatch) ([]store.BatchResult, error) {
+	return nil, errors.New("injected: the database is unavailable")
 }
 
 // TestImportStoreFailure: a failure of the store is not a row's fault: the

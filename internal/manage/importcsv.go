@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/store"
@@ -303,73 +302,53 @@ func (s *Service) Import(ctx context.Context, bu, actor string, r io.Reader) (Im
 	return rep, s.audit(ctx, bu, actor, ActionImport, "contacts", details)
 }
 
-// writeBatch upserts a batch with the configured workers. Rows of one
-// email address go to one worker in file order, so the last row wins.
-// A store failure (not a decision about a row) stops the import.
+// writeBatch upserts a batch in one store call (store.Contacts'
+// UpsertContactsByEmail: in order, so the last row of an address wins;
+// the DynamoDB adapter retries unprocessed items itself). A failure of the
+// store, not a decision about a row, stops the import.
 func (s *Service) writeBatch(ctx context.Context, bu string, batch []row, rep *ImportReport) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	groups := map[string][]int{}
-	var order []string
+	ps := make([]store.ContactPatch, len(batch))
 	for i, r := range batch {
-		e, _ := store.NormalizeEmail(*r.patch.Email)
-		if _, ok := groups[e]; !ok {
-			order = append(order, e)
-		}
-		groups[e] = append(groups[e], i)
+		ps[i] = r.patch
 	}
-	type outcome struct {
-		created bool
-		err     error
+	results, err := s.store.UpsertContactsByEmail(ctx, bu, ps)
+	if err != nil {
+		return fmt.Errorf("import lines %d-%d: %w", batch[0].line, batch[len(batch)-1].line, err)
 	}
-	results := make([]outcome, len(batch))
-	work := make(chan []int)
-	var wg sync.WaitGroup
-	for range s.cfg.ImportWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for idx := range work {
-				for _, i := range idx {
-					_, created, err := s.store.UpsertContactByEmail(ctx, bu, batch[i].patch)
-					results[i] = outcome{created, err}
-				}
-			}
-		}()
+	if len(results) != len(batch) {
+		return fmt.Errorf("import lines %d-%d: the store answered %d of %d rows", batch[0].line, batch[len(batch)-1].line, len(results), len(batch))
 	}
-	for _, e := range order {
-		work <- groups[e]
-	}
-	close(work)
-	wg.Wait()
-	for i, o := range results {
-		switch {
-		case o.err == nil && o.created:
+	for i, r := range results {
+		switch r.Outcome {
+		case store.BatchCreated:
 			rep.Created++
-		case o.err == nil:
+		case store.BatchUpdated:
 			rep.Updated++
 		default:
-			msg, isRow := rowMessage(o.err)
-			if !isRow {
-				return fmt.Errorf("import line %d: %w", batch[i].line, o.err)
-			}
-			rep.fail(RowError{Line: batch[i].line, Message: msg})
+			rep.fail(RowError{Line: batch[i].line, Message: rowMessage(r)})
 		}
 	}
 	return nil
 }
 
-// rowMessage says why the store refused a row; false for a failure of the
-// store itself.
-func rowMessage(err error) (string, bool) {
-	switch {
-	case errors.Is(err, store.ErrSuppressed):
-		return "the address is suppressed (bounced, complained or erased) and may not be imported again", true
-	case errors.Is(err, store.ErrEmailTaken), errors.Is(err, store.ErrConflict):
-		return "another contact changed this address at the same time; import the row again", true
-	case errors.Is(err, store.ErrInvalid):
-		return err.Error(), true
+// rowMessage says why the store refused a row.
+func rowMessage(r store.BatchResult) string {
+	switch r.Outcome {
+	case store.BatchSuppressed:
+		return "the address is suppressed (bounced, complained or erased) and may not be imported again"
+	case store.BatchConflict:
+		return "another contact changed this address at the same time; import the row again"
+	case store.BatchInvalid:
+		if r.Err != nil {
+			return r.Err.Error()
+		}
+		return "the row is malformed"
 	}
-	return "", false
+	if r.Err != nil {
+		return r.Err.Error()
+	}
+	return "not imported (" + string(r.Outcome) + ")"
 }

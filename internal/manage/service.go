@@ -19,7 +19,7 @@ type Store interface {
 	ContactEnrolments(ctx context.Context, bu, contact string) ([]store.Enrolment, error)
 	GetContact(ctx context.Context, bu, id string) (store.Contact, error)
 	ListStepLogs(ctx context.Context, bu, contact, execution string) ([]store.StepLog, error)
-	UpsertContactByEmail(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, bool, error)
+	UpsertContactsByEmail(ctx context.Context, bu string, ps []store.ContactPatch) ([]store.BatchResult, error)
 	Erase(ctx context.Context, bu, id string) (store.Erasure, error)
 	GetAPIKey(ctx context.Context, hash string) (store.APIKey, error)
 	ListAudit(ctx context.Context, bu, cursor string, limit int) (store.Page[store.AuditEntry], error)
@@ -49,8 +49,6 @@ type Config struct {
 	// CountLimit bounds the active enrolments status counts. Default
 	// 100,000.
 	CountLimit int
-	// ImportWorkers write contacts of an import concurrently. Default 4.
-	ImportWorkers int
 }
 
 func (c Config) withDefaults() Config {
@@ -59,9 +57,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CountLimit <= 0 {
 		c.CountLimit = 100_000
-	}
-	if c.ImportWorkers <= 0 {
-		c.ImportWorkers = 4
 	}
 	return c
 }
