@@ -42,7 +42,8 @@ type Ticker struct {
 	// Lookback is how far back a tick looks for fires it may have missed
 	// (ticks lost or late). Default 15 minutes.
 	Lookback time.Duration
-	// SweepBudget bounds each tick's sweeping. Default 40 seconds.
+	// SweepBudget bounds a tick's sweeping, all stopped journeys together.
+	// Default 40 seconds.
 	SweepBudget time.Duration
 	Now         func() time.Time
 	Logger      *slog.Logger
@@ -74,6 +75,7 @@ func (t *Ticker) Tick(ctx context.Context) (TickReport, error) {
 		budget = 40 * time.Second
 	}
 	at := now()
+	sweepUntil := at.Add(budget) // one budget for the whole tick: the function's timeout is a minute
 	var rep TickReport
 	var errs []error
 	fail := func(err error) {
@@ -89,8 +91,8 @@ func (t *Ticker) Tick(ctx context.Context) (TickReport, error) {
 		}
 		for _, j := range js {
 			switch {
-			case j.Status == store.JourneyStopped && t.Sweeper != nil:
-				n, _, err := t.Sweeper.SweepStopped(ctx, bu, j.ID, now().Add(budget))
+			case j.Status == store.JourneyStopped && t.Sweeper != nil && now().Before(sweepUntil):
+				n, _, err := t.Sweeper.SweepStopped(ctx, bu, j.ID, sweepUntil)
 				rep.Swept += n
 				if err != nil {
 					fail(fmt.Errorf("sweep %s/%s: %w", bu, j.ID, err))
