@@ -150,12 +150,12 @@ func (m Measured) resume(e *Estimate, op, what, fn string) {
 	e.Lines = append(e.Lines, l)
 }
 
-// assumedOps are what functions of other packages, not measured here, do
-// to the store, from the design (docs/deploy.md): the approval request
-// stores the token and the approval; the approval callback decides the
-// approval and claims the token; the LinkedIn webhook upserts the lead by
-// email and records the form submission; the events intake records the
-// event.
+// assumedOps are what functions not measured here do to the store, from
+// the design (docs/deploy.md), used when handlers.json has no measurement:
+// the approval request stores the token and the approval; the approval
+// callback decides the approval and claims the token; the LinkedIn webhook
+// upserts the lead by email and records the form submission; the events
+// intake records the event.
 var assumedOps = map[string]OpMeasure{
 	// The approval-request function stores the token under an opaque id
 	// and the pending approval.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/compile"
@@ -31,6 +32,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/embedded"
 	"github.com/journeys-oss/journeys/internal/tracking"
+	"github.com/journeys-oss/journeys/internal/webhook"
 	"github.com/journeys-oss/journeys/internal/wire"
 	"github.com/journeys-oss/journeys/internal/workflow"
 	"github.com/journeys-oss/journeys/internal/workflow/workflowtest"
@@ -135,6 +137,14 @@ func (c *counting) CreateApproval(ctx context.Context, bu string, a store.Approv
 	c.count(ctx, "CreateApproval")
 	return c.Store.CreateApproval(ctx, bu, a)
 }
+func (c *counting) DecideApproval(ctx context.Context, bu, id string, d store.Decision) (store.Approval, error) {
+	c.count(ctx, "DecideApproval")
+	return c.Store.DecideApproval(ctx, bu, id, d)
+}
+func (c *counting) GetApproval(ctx context.Context, bu, id string) (store.Approval, error) {
+	c.count(ctx, "GetApproval")
+	return c.Store.GetApproval(ctx, bu, id)
+}
 func (c *counting) ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error) {
 	c.count(ctx, "ClaimCallback")
 	return c.Store.ClaimCallback(ctx, bu, id)
@@ -172,6 +182,10 @@ func (t engineTasks) SendTaskSuccess(ctx context.Context, token, output string) 
 	return t.e.SendTaskSuccess(ctx, token, []byte(output))
 }
 
+func (t engineTasks) SendTaskFailure(ctx context.Context, token, errName, cause string) error {
+	return t.e.SendTaskFailure(ctx, token, errName, cause)
+}
+
 // engineStarter starts the enroller's executions on the local engine.
 type engineStarter struct {
 	e    *asl.Engine
@@ -188,34 +202,20 @@ func (s engineStarter) Start(ctx context.Context, target, name, input string) (s
 	return arn, err
 }
 
-// approvals stands in for the approval-request function (internal/approval,
-// another package): it does what the design says that function stores, a
-// callback holding the token and a pending approval, and remembers the
-// token so the test can approve.
-type approvals struct {
-	st     *counting
-	mu     sync.Mutex
-	tokens []string
-}
+// approvalFunction serves the approval-request function with the approval
+// package's handler (its requests go to an outbox, as in local runs).
+type approvalFunction struct{ svc *approval.Service }
 
-func (a *approvals) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (a approvalFunction) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var req wire.StepRequest
 	if err := json.Unmarshal(payload, &req); err != nil {
 		return nil, err
 	}
-	ctx = withOp(ctx, req.Op)
-	if _, err := a.st.CreateCallback(ctx, req.BU, store.Callback{Kind: store.CallbackApproval, Token: req.Token, Execution: req.Execution,
-		Contact: req.Contact, Journey: req.Journey, Step: req.Step, ExpiresAt: time.Now().Add(48 * time.Hour)}); err != nil {
-		return nil, err
+	res, err := a.svc.Task(withOp(ctx, req.Op), req)
+	if err != nil {
+		return nil, wire.LambdaError(err)
 	}
-	if _, err := a.st.CreateApproval(ctx, req.BU, store.Approval{Kind: store.ApprovalStep, Journey: req.Journey, Version: req.Version,
-		Execution: req.Execution, Step: req.Step, Contact: req.Contact, ExpiresAt: time.Now().Add(48 * time.Hour)}); err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	a.tokens = append(a.tokens, req.Token)
-	a.mu.Unlock()
-	return []byte("{}"), nil
+	return json.Marshal(res)
 }
 
 // taskFunction serves one task function with the handlers, counting its
@@ -301,9 +301,15 @@ func TestMeasureWelcome(t *testing.T) {
 	out := handler.NewOutbound(sdir, secrets, handler.OutboundOptions{Outbox: filepath.Join(dir, "outbox"), Now: vc.Now, Logger: quiet})
 	var mu sync.Mutex
 	invocations := map[string]int{}
-	appr := &approvals{st: st}
-	functions := asl.Functions{"journeys-approval-request": appr}
+	functions := asl.Functions{}
 	engine := asl.NewEngine(asl.WithClock(vc), asl.WithLogger(quiet), asl.WithInvoker(functions))
+	approvals, err := approval.NewFromDeps(approval.Deps{Store: st, Tasks: engineTasks{engine}, Catalog: catalog.New(st, nil),
+		Settings: sdir, Secrets: secrets, CallbackURL: "https://api.example/approvals/callback", Outbox: filepath.Join(dir, "flows"),
+		Client: webhook.ClientOptions{Logger: quiet}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	functions["journeys-approval-request"] = approvalFunction{approvals}
 	h, err := handler.New(handler.Config{Store: st, Catalog: catalog.New(st, nil), Settings: sdir, Channels: out, Actions: out,
 		Content: renderers, Tasks: engineTasks{engine}, Now: vc.Now, Logger: quiet})
 	if err != nil {
@@ -367,14 +373,26 @@ func TestMeasureWelcome(t *testing.T) {
 	if err := engine.RunUntil(ctx, vc.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	// Sales approves every warm lead.
-	approved, _ := json.Marshal(wire.ApprovalOutput{Outcome: "approved", Approval: "ap-test"})
-	if len(appr.tokens) != contacts {
-		t.Fatalf("%d approvals asked, want %d", len(appr.tokens), contacts)
+	// Sales approves every warm lead: the flow posts its outcome to the
+	// signed callback URL of each request.
+	requests, _ := filepath.Glob(filepath.Join(dir, "flows", "northwind", "approvals", "*.json"))
+	if len(requests) != contacts {
+		t.Fatalf("%d approvals asked, want %d", len(requests), contacts)
 	}
-	for _, tok := range appr.tokens {
-		if err := engine.SendTaskSuccess(ctx, tok, approved); err != nil {
-			t.Fatal(err)
+	callback := approvals.Callback()
+	for _, f := range requests {
+		raw, _ := os.ReadFile(f)
+		var req struct {
+			CallbackURL string `json:"callbackUrl"`
+		}
+		if err := json.Unmarshal(raw, &req); err != nil || req.CallbackURL == "" {
+			t.Fatalf("flow request %s: %v", f, err)
+		}
+		rec := httptest.NewRecorder()
+		body := strings.NewReader(`{"outcome":"Approve","responses":[{"responder":{"displayName":"Sam"},"comments":"go"}]}`)
+		callback.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, strings.TrimPrefix(req.CallbackURL, "https://api.example"), body).WithContext(withOp(ctx, "approval.decide")))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("approval callback: %d %s", rec.Code, rec.Body)
 		}
 	}
 	if err := engine.RunToEnd(ctx, vc.Now()); err != nil {
@@ -404,14 +422,12 @@ func TestMeasureWelcome(t *testing.T) {
 		t.Errorf("the typical path invokes %d functions, the stats say %d", lambdas, res.Stats.TypicalLambda)
 	}
 	invocations[wire.OpApproval] = contacts
+	invocations["approval.decide"] = contacts
 	invocations["enrol"] = contacts
 	invocations["track.open"] = contacts
 
 	got := cost.Measured{Journey: "welcome", Contacts: contacts, Ops: map[string]cost.OpMeasure{}}
 	for op, calls := range st.calls {
-		if op == wire.OpApproval {
-			continue // the stand-in's calls are an assumption (cost.assumedOps), not a measurement
-		}
 		m := cost.OpMeasure{Invocations: float64(invocations[op]) / contacts, Calls: map[string]float64{}}
 		for method, n := range calls {
 			m.Calls[method] = float64(n) / float64(invocations[op])

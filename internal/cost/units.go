@@ -38,6 +38,7 @@ var StoreUnits = map[string]Units{
 	"GetOwner":       {1, strongRead, 0},
 	"GetSuppression": {1, strongRead, 0},
 	"GetEnrolment":   {1, strongRead, 0},
+	"GetApproval":    {1, strongRead, 0},
 	// GetVersion is not here: the catalog reads a journey version once per
 	// container (cold start), not per contact.
 	// Query of one partition, strongly consistent, up to 4 KB.
