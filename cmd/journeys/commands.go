@@ -12,5 +12,14 @@ func extraCommands() []command {
 		{"preview", "render a content template for a contact: subject, text, headers, HTML to a file", runPreview},
 		{"render", "render a plain Liquid file with blocks and JSON data (for comparison)", runRender},
 		{"asl", "run or validate an Amazon States Language state machine", runASL},
+		{"publish", "publish a journey: a new state machine version, the alias moved to it", runPublish},
+		{"status", "show a journey's status, version, alias, funnel and active enrolments", runStatus},
+		{"pause", "stop new enrolments and hold contacts at their next step", runPause},
+		{"resume", "make a paused or stopped journey active again", runResume},
+		{"stop", "end a journey for everyone, with a reason", runStop},
+		{"rollback", "move a journey's alias back to an earlier version", runRollback},
+		{"versions", "list a journey's published versions", runVersions},
+		{"launch", "launch a segment journey now", runLaunch},
+		{"cost", "estimate what a journey costs on AWS per contact and per N contacts", runCost},
 	}
 }
