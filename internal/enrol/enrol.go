@@ -75,6 +75,18 @@ type Request struct {
 	Event     string
 	EventName string
 	EventData map[string]any
+	// Known, when set, is what the caller has already read about the
+	// contact (a segment launch has the page it enrols from), so the
+	// enroller does not read it again.
+	Known *Known
+}
+
+// Known is a contact as the caller read it, with its newest interactions
+// when Interactions is set (nil means: not read, the enroller reads them if
+// the entry policy needs them).
+type Known struct {
+	Contact      store.Contact
+	Interactions []store.Interaction
 }
 
 // Outcome statuses.
@@ -224,22 +236,31 @@ func (e *Enroller) refuse(ctx context.Context, r Request, v *catalog.Version) (s
 	if reason, err := e.reentry(ctx, r, j.Entry, now); err != nil || reason != "" {
 		return reason, err
 	}
-	c, err := e.store.GetContact(ctx, r.BU, r.Contact)
-	if errors.Is(err, store.ErrNotFound) {
-		return "no such contact", nil
-	}
-	if err != nil {
-		return "", err
+	var c store.Contact
+	var interactions []segment.Interaction
+	loaded := false
+	if r.Known != nil {
+		c = r.Known.Contact
+		if r.Known.Interactions != nil {
+			interactions, loaded = profile.Interactions(r.Known.Interactions), true
+		}
+	} else {
+		var err error
+		if c, err = e.store.GetContact(ctx, r.BU, r.Contact); errors.Is(err, store.ErrNotFound) {
+			return "no such contact", nil
+		} else if err != nil {
+			return "", err
+		}
 	}
 	if reason := consentReason(c, j); reason != "" {
 		return reason, nil
 	}
 	attrs := profile.Attributes(c)
-	var interactions []segment.Interaction
-	loaded := false
+	// Conditions look at recent behaviour, so the newest interactions are
+	// the ones to read when a contact has more than a page of them.
 	load := func() ([]segment.Interaction, error) {
 		if !loaded {
-			page, err := e.store.ListInteractions(ctx, r.BU, r.Contact, store.InteractionQuery{Limit: 1000})
+			page, err := e.store.ListInteractions(ctx, r.BU, r.Contact, store.InteractionQuery{Limit: 1000, NewestFirst: true})
 			if err != nil {
 				return nil, err
 			}

@@ -209,6 +209,7 @@ func (r result) count(t *Totals) {
 func (w *pageWork) one(ctx context.Context, c store.Contact) result {
 	var r result
 	var in []segment.Interaction
+	known := &enrol.Known{Contact: c}
 	if w.loads {
 		page, err := w.l.store.ListInteractions(ctx, w.p.BU, c.ID, store.InteractionQuery{Limit: 1000, NewestFirst: true})
 		if err != nil {
@@ -216,6 +217,7 @@ func (w *pageWork) one(ctx context.Context, c store.Contact) result {
 			return r
 		}
 		in = profile.Interactions(page.Items)
+		known.Interactions = append(page.Items[:0:0], page.Items...)
 	}
 	ok, err := w.seg.Contains(c.ID, profile.Attributes(c), in, w.l.now())
 	if errors.Is(err, segment.ErrEval) {
@@ -232,7 +234,7 @@ func (w *pageWork) one(ctx context.Context, c store.Contact) result {
 			r.unfinished = true
 			return r
 		}
-		out, err := w.l.enroller.Enrol(ctx, enrol.Request{BU: w.p.BU, Journey: w.p.Journey, Contact: c.ID, Entry: w.p.Launch})
+		out, err := w.l.enroller.Enrol(ctx, enrol.Request{BU: w.p.BU, Journey: w.p.Journey, Contact: c.ID, Entry: w.p.Launch, Known: known})
 		if errors.Is(err, workflow.ErrThrottled) {
 			r.throttled++
 			r.retried = true
