@@ -75,11 +75,11 @@ var _ workflow.API = (*Workflow)(nil)
 // machineRecord is a state machine as stored: its versions (deleted ones
 // kept, flagged, while executions may still run them) and aliases.
 type machineRecord struct {
-	Name     string            `json:"name"`
-	Created  time.Time         `json:"created"`
-	Next     int               `json:"next"` // the number the next version gets
-	Versions []versionRecord   `json:"versions"`
-	Aliases  map[string]int    `json:"aliases,omitempty"` // alias → version
+	Name     string          `json:"name"`
+	Created  time.Time       `json:"created"`
+	Next     int             `json:"next"` // the number the next version gets
+	Versions []versionRecord `json:"versions"`
+	Aliases  map[string]int  `json:"aliases,omitempty"` // alias → version
 }
 
 type versionRecord struct {
