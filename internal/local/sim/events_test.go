@@ -64,7 +64,7 @@ func TestReadEventsProblems(t *testing.T) {
 			"f.yaml:2:27: share: \"2\" is not a fraction (a fraction of the contacts, 0 < share <= 1)"},
 		"unknown type": {"events:\n  - {contact: c1, at: +1h, type: Opened}\n",
 			"f.yaml:2:5: event: unknown type \"Opened\" (email.opened, email.clicked, form.submitted, approve, reject, update, unsubscribe, or a dotted custom event name)"},
-		"syntax": {"events:\n  - {contact: c1\n", "f.yaml:1:1: did not find expected ',' or '}'"},
+		"syntax":     {"events:\n  - {contact: c1\n", "f.yaml:1:1: did not find expected ',' or '}'"},
 		"not a list": {"events: {contact: c1}\n", "f.yaml:1:9: events: expected a list, got a mapping"},
 	} {
 		t.Run(name, func(t *testing.T) {
