@@ -11,5 +11,6 @@ func extraCommands() []command {
 		{"preview", "render a content template for a contact: subject, text, headers, HTML to a file", runPreview},
 		{"render", "render a plain Liquid file with blocks and JSON data (for comparison)", runRender},
 		{"asl", "run or validate an Amazon States Language state machine", runASL},
+		{"run", "simulate a journey on a virtual clock and print its funnel", runRun},
 	}
 }

@@ -3,6 +3,8 @@ package local
 import (
 	"context"
 	"fmt"
+	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -102,6 +104,24 @@ func setAttribute(p *store.ContactPatch, schema *journey.Schema, name string, v 
 	}
 	p.Attributes[name] = val
 	return nil
+}
+
+// AttributesPatch returns the patch that sets attributes (built-in fields
+// or custom attributes of the schema's types), as events and tests write
+// them.
+func AttributesPatch(id string, schema *journey.Schema, attrs map[string]any) (store.ContactPatch, error) {
+	p := store.ContactPatch{ID: id}
+	names := make([]string, 0, len(attrs))
+	for k := range attrs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if err := setAttribute(&p, schema, k, attrs[k]); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // typedValue converts a value read from YAML or JSON to a store value of
@@ -235,4 +255,19 @@ func LoadSeeds(ctx context.Context, st SeedStore, bu string, seeds []Seed) error
 		}
 	}
 	return nil
+}
+
+// ReadSeeds reads and checks a contacts file against the library's schema
+// and converts it (consents as of at).
+func ReadSeeds(file string, lib *journey.Library, at time.Time) (string, []Seed, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return "", nil, fmt.Errorf("read contacts: %w", err)
+	}
+	f, probs := journey.ParseContacts(file, src)
+	if probs = append(probs, lib.CheckContacts(f)...); len(probs) > 0 {
+		return "", nil, probs.Sort()
+	}
+	seeds, err := Seeds(f, lib.Schemas[f.BusinessUnit], at)
+	return f.BusinessUnit, seeds, err
 }

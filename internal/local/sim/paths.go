@@ -75,6 +75,9 @@ type Recorder struct {
 	steps *StepMap
 	mu    sync.Mutex
 	paths map[string]*path
+	// onHop, when set, hears of every step entered (on the engine's
+	// goroutine; it must not call the engine).
+	onHop func(exec string, step int, at time.Time)
 }
 
 // NewRecorder returns a recorder for one compiled journey.
@@ -123,6 +126,9 @@ func (r *Recorder) Trace(ev asl.TraceEvent) {
 		return
 	}
 	p.hops = append(p.hops, h)
+	if r.onHop != nil {
+		r.onHop(ev.ExecutionArn, i, ev.Time)
+	}
 }
 
 // path returns a copy of an execution's path.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/journey"
@@ -129,8 +130,47 @@ func (c counter) list(order ...string) []Count {
 var outcomeOrder = []string{"sent", "skipped", "deferred", "failed", "created", "updated", "called", "waited", "resumed", "timedOut", "branched"}
 var endOrder = []string{"completed", "goal", "exited", "failed", "stopped", "active"}
 
-// funnel builds the report's counts from the contacts' runs.
-func funnel(c *journey.Checked, runs []contactRun) Report {
+// A logBook keeps what the handlers' step logs said: counts by step,
+// outcome and reason for everyone, and the entries themselves for the
+// contacts a run watches (a trace, a journey test). It is safe for
+// concurrent use.
+type logBook struct {
+	mu     sync.Mutex
+	counts map[[3]string]int
+	watch  func(contact string) bool
+	kept   map[string][]store.StepLog
+}
+
+func newLogBook(watch func(string) bool) *logBook {
+	return &logBook{counts: map[[3]string]int{}, watch: watch, kept: map[string][]store.StepLog{}}
+}
+
+func (b *logBook) add(l store.StepLog) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if l.Outcome != store.StepFinished && l.Outcome != store.StepEntered {
+		b.counts[[3]string{l.Step, string(l.Outcome), l.Reason}]++
+	}
+	if b.watch(l.Contact) {
+		b.kept[l.Contact] = append(b.kept[l.Contact], l)
+	}
+}
+
+func (b *logBook) logs(contact, execution string) []store.StepLog {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []store.StepLog
+	for _, l := range b.kept[contact] {
+		if l.Execution == execution {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// funnel builds the report's counts from the contacts' runs and the step
+// log counts.
+func funnel(c *journey.Checked, runs []contactRun, book *logBook) Report {
 	j := c.Journey
 	rep := Report{Journey: j.ID, Contacts: len(runs)}
 	steps := make([]StepReport, len(j.Steps))
@@ -165,8 +205,12 @@ func funnel(c *journey.Checked, runs []contactRun) Report {
 			case h.holdout:
 				to, label = "end", "holdout"
 			case r.status != store.EnrolmentActive:
-				ended[h.step].add(status, r.reason, 1)
-				if r.status == store.EnrolmentCompleted {
+				reason := r.reason
+				if reason == status {
+					reason = ""
+				}
+				ended[h.step].add(status, reason, 1)
+				if r.status == store.EnrolmentCompleted && !j.Steps[h.step].End {
 					to, label = "end", edgeLabel(c, int(h.step), journey.End)
 				}
 			}
@@ -174,12 +218,14 @@ func funnel(c *journey.Checked, runs []contactRun) Report {
 				branches[h.step][[2]string{to, label}]++
 			}
 		}
-		for _, l := range r.logs {
-			if i, ok := index[l.Step]; ok && l.Outcome != store.StepFinished && l.Outcome != store.StepEntered {
-				outcomes[i].add(string(l.Outcome), l.Reason, 1)
-			}
+	}
+	book.mu.Lock()
+	for k, n := range book.counts {
+		if i, ok := index[k[0]]; ok {
+			outcomes[i].add(k[1], k[2], n)
 		}
 	}
+	book.mu.Unlock()
 	for i := range steps {
 		steps[i].Outcomes = outcomes[i].list(outcomeOrder...)
 		steps[i].Ended = ended[i].list(endOrder...)

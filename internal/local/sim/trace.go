@@ -69,7 +69,7 @@ func trace(c *journey.Checked, r contactRun) *ContactTrace {
 	}
 	if r.status != store.EnrolmentActive && !r.path.endAt.IsZero() {
 		what := "ended: " + string(r.status)
-		if r.reason != "" {
+		if r.reason != "" && r.reason != string(r.status) {
 			what += " (" + r.reason + ")"
 		}
 		step := ""
