@@ -12,5 +12,6 @@ func extraCommands() []command {
 		{"render", "render a plain Liquid file with blocks and JSON data (for comparison)", runRender},
 		{"asl", "run or validate an Amazon States Language state machine", runASL},
 		{"run", "simulate a journey on a virtual clock and print its funnel", runRun},
+		{"test", "run journey test files (<journey>.test.yaml) on a virtual clock", runTest},
 	}
 }

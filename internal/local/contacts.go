@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"sort"
 	"strings"
@@ -208,6 +209,24 @@ var messageKinds = map[store.InteractionKind]bool{
 	store.InteractionUnsubscribed: true,
 }
 
+// Clone returns the seed under another id, with its own copies of the
+// maps a caller may change (attributes, consents) and of the
+// interactions.
+func (s Seed) Clone(id string) Seed {
+	c := Seed{ID: id, Patch: s.Patch}
+	c.Patch.ID = id
+	c.Patch.Attributes = maps.Clone(s.Patch.Attributes)
+	c.Patch.Channels = maps.Clone(s.Patch.Channels)
+	c.Patch.Topics = maps.Clone(s.Patch.Topics)
+	c.Interactions = make([]store.Interaction, len(s.Interactions))
+	for i, in := range s.Interactions {
+		in.Contact = id
+		in.Detail = maps.Clone(in.Detail)
+		c.Interactions[i] = in
+	}
+	return c
+}
+
 // Generate returns n contacts cloned round-robin from seeds, for big runs:
 // ids <id>-g<k> (k from 1), email addresses made unique with a +g<k> tag,
 // everything else (attributes, consents, interactions) as the original.
@@ -231,7 +250,7 @@ func Generate(seeds []Seed, n int) []Seed {
 			in.Contact = c.ID
 			c.Interactions[i] = in
 		}
-		out[k] = c
+		out[k] = c // the maps are shared: nothing changes them
 	}
 	return out
 }

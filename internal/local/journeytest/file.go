@@ -28,8 +28,11 @@ const Suffix = ".test.yaml"
 //	      - c-0005                   # a sample contact (journeys/contacts)
 //	      - id: t-warm               # a contact of this test
 //	        base: c-0005             # starting from a sample contact (optional)
-//	        consent: {email: true}
+//	        consent: {email: true}       # channel consents
+//	        topics: {offers: true}       # topic consents
 //	        attributes: {leadScore: 80}
+//	        interactions:            # past ones: -3d before the start, or a time
+//	          - {type: email.opened, at: -3d}
 //	    events:                      # the events file format
 //	      - {contact: t-warm, after: 1h, type: email.opened, step: send-intro}
 //	    expect:
@@ -64,9 +67,23 @@ type ContactSpec struct {
 	ID         string
 	Base       string
 	Consent    map[string]bool
+	Topics     map[string]bool
 	Attributes map[string]any
 	AttrPos    map[string]journey.Pos
-	Pos        journey.Pos
+	// Interactions are past ones (at: -3d before the start, or a time).
+	Interactions []PastInteraction
+	Pos          journey.Pos
+}
+
+// A PastInteraction is something a test contact did or received before
+// the test starts (segment conditions and frequency caps read them).
+type PastInteraction struct {
+	Type     string
+	At       sim.When
+	Channel  string
+	Template string
+	Form     string
+	Journey  string
 }
 
 // Expect is what a test expects of one contact. Unset parts are not
@@ -220,7 +237,7 @@ func readContact(r *sim.Reader, n *yaml.Node) ContactSpec {
 		c.Base = c.ID
 		return c
 	}
-	r.Mapping(n, "contact", []string{"id", "base", "consent", "attributes"}, func(key string, _, v *yaml.Node) {
+	r.Mapping(n, "contact", []string{"id", "base", "consent", "topics", "attributes", "interactions"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "id":
 			c.ID = r.String(v, "id")
@@ -228,12 +245,25 @@ func readContact(r *sim.Reader, n *yaml.Node) ContactSpec {
 			c.Base = r.String(v, "base")
 		case "consent":
 			c.Consent = map[string]bool{}
-			r.Mapping(v, "consent", []string{"email", "sms", "custom"}, func(ch string, _, b *yaml.Node) {
+			r.Mapping(v, "consent", keysOf(v), func(ch string, _, b *yaml.Node) {
 				ok, isBool := r.Value(b, "consent").(bool)
 				if !isBool {
 					r.Add(b, "true or false", "consent %s: expected true or false", ch)
 				}
 				c.Consent[ch] = ok
+			})
+		case "topics":
+			c.Topics = map[string]bool{}
+			r.Mapping(v, "topics", keysOf(v), func(topic string, _, b *yaml.Node) {
+				ok, isBool := r.Value(b, "topics").(bool)
+				if !isBool {
+					r.Add(b, "true or false", "topic %s: expected true or false", topic)
+				}
+				c.Topics[topic] = ok
+			})
+		case "interactions":
+			r.Sequence(v, "interactions", func(_ int, item *yaml.Node) {
+				c.Interactions = append(c.Interactions, readPast(r, item))
 			})
 		case "attributes":
 			c.Attributes, c.AttrPos = map[string]any{}, map[string]journey.Pos{}
@@ -249,6 +279,35 @@ func readContact(r *sim.Reader, n *yaml.Node) ContactSpec {
 		r.Add(n, "letters, digits, '.', '_' and '-'", "contact id %q is not valid", c.ID)
 	}
 	return c
+}
+
+func readPast(r *sim.Reader, n *yaml.Node) PastInteraction {
+	var p PastInteraction
+	r.Mapping(n, "interaction", []string{"type", "at", "channel", "template", "form", "journey"}, func(key string, _, v *yaml.Node) {
+		s := r.String(v, key)
+		switch key {
+		case "type":
+			p.Type = s
+		case "at":
+			w, err := sim.ParseWhen(s)
+			if err != nil {
+				r.Add(v, "", "at: %v", err)
+			}
+			p.At = w
+		case "channel":
+			p.Channel = s
+		case "template":
+			p.Template = s
+		case "form":
+			p.Form = s
+		case "journey":
+			p.Journey = s
+		}
+	})
+	if p.Type == "" || !p.At.Set {
+		r.Add(n, "{type: email.opened, at: -3d}", "interaction: \"type\" and \"at\" are required")
+	}
+	return p
 }
 
 func readExpect(r *sim.Reader, contact string, k, n *yaml.Node) Expect {

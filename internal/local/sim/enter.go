@@ -39,8 +39,9 @@ func (r *run) enrol(ctx context.Context, i int) error {
 	c := &r.contacts[i]
 	j := r.checked.Journey
 	if t := j.Trigger.Event; t != nil {
+		c.entry = "sim-entry-" + c.id // the event id is the entry
 		res, err := r.sys.Intake.Accept(ctx, intake.Event{
-			BU: r.bu, Name: t.Name, ID: "sim-entry-" + c.id, Contact: c.id,
+			BU: r.bu, Name: t.Name, ID: c.entry, Contact: c.id,
 			Attributes: t.Attributes.Map(), OccurredAt: r.clock.Now(),
 		})
 		if err != nil {
@@ -67,7 +68,8 @@ func (r *run) enrol(ctx context.Context, i int) error {
 				return err
 			}
 		}
-		out, err := r.sys.Enroller.Enrol(ctx, enrol.Request{BU: r.bu, Journey: j.ID, Contact: c.id, Entry: simEntry})
+		c.entry = simEntry
+		out, err := r.sys.Enroller.Enrol(ctx, enrol.Request{BU: r.bu, Journey: j.ID, Contact: c.id, Entry: c.entry})
 		if err != nil {
 			return err
 		}

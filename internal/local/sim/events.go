@@ -80,8 +80,11 @@ func (w When) Resolve(entry time.Time) time.Time {
 }
 
 func (w When) String() string {
-	if !w.Abs.IsZero() {
+	switch {
+	case !w.Abs.IsZero():
 		return w.Abs.UTC().Format(time.RFC3339)
+	case w.Rel < 0:
+		return "-" + journey.FormatDuration(-w.Rel)
 	}
 	return "+" + journey.FormatDuration(w.Rel)
 }
@@ -89,9 +92,17 @@ func (w When) String() string {
 var eventNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$`)
 
 // ParseWhen reads "+2d" (after entry; journey durations: 30s, 15m, 2h, 3d,
-// 1w, 1d12h), a date (2026-12-03) or an RFC 3339 time.
+// 1w, 1d12h), "-3d" (before entry, for past interactions), a date
+// (2026-12-03) or an RFC 3339 time.
 func ParseWhen(s string) (When, error) {
 	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		d, err := journey.ParseDuration(rest)
+		if err != nil {
+			return When{}, fmt.Errorf("%v (write -3d)", err)
+		}
+		return When{Rel: -d, Set: true}, nil
+	}
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
 		if rest == "0" || rest == "0s" {
 			return When{Set: true}, nil

@@ -96,6 +96,7 @@ type VariantReport struct {
 type contactRun struct {
 	id          string
 	exec        string
+	entry       string // the enrolment's entry id
 	entered     time.Time
 	notEnrolled string // the entry policy's reason, when not enrolled
 	path        path

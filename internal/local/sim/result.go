@@ -22,7 +22,7 @@ func (r *run) result(ctx context.Context) (*Result, error) {
 		if c.exec == "" {
 			continue
 		}
-		en, err := r.sys.Store.GetEnrolment(ctx, r.bu, j.ID, c.id, simEntry)
+		en, err := r.sys.Store.GetEnrolment(ctx, r.bu, j.ID, c.id, c.entry)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("enrolment of %s: %w", c.id, err)
 		}
