@@ -21,9 +21,12 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 # One build rule for every Lambda, used by `make build`, by SAM's makefile
 # builder (build-<LogicalId>) and, with the host's GOARCH, by the tests.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
+# Every artifact also carries the business units' settings files (secrets
+# are only named there), which functions read from SETTINGS_DIR=settings.
 define build_lambda # $(1)=function folder, $(2)=output dir, $(3)=GOARCH
-	mkdir -p $(2)
+	mkdir -p $(2)/settings
 	cd $(ROOT) && CGO_ENABLED=0 GOOS=linux GOARCH=$(3) go build $(LAMBDA_FLAGS) -o $(2)/bootstrap ./functions/$(1)
+	cp $(ROOT)/journeys/settings/*.settings.yaml $(2)/settings/
 endef
 
 .PHONY: help

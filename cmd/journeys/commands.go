@@ -8,6 +8,7 @@ func extraCommands() []command {
 		{"validate", "check journeys, segments, the contact schema and sample contacts", runValidate},
 		{"compile", "compile journeys to Step Functions state machines (ASL JSON)", runCompile},
 		{"graph", "print a journey as a Mermaid flowchart", runGraph},
+		{"invoke", "run a built function under the Lambda emulator against seeded moto", runInvoke},
 		{"preview", "render a content template for a contact: subject, text, headers, HTML to a file", runPreview},
 		{"render", "render a plain Liquid file with blocks and JSON data (for comparison)", runRender},
 		{"asl", "run or validate an Amazon States Language state machine", runASL},

@@ -1,0 +1,95 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/profile"
+	"github.com/journeys-oss/journeys/internal/store"
+	"github.com/journeys-oss/journeys/internal/wire"
+)
+
+// guard runs the journey-wide checks every task but finish folds in: a
+// stopped journey, an erased contact, the end date or an exit criterion
+// raise Journey.Exited; the goal, met within its period, Journey.GoalReached
+// (recorded once); a paused journey Journey.Deferred until the re-check.
+func (c *call) guard(ctx context.Context) error {
+	st := c.h.cfg.Store
+	j, err := st.GetJourney(ctx, c.req.BU, c.req.Journey)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return c.transient("load journey", err)
+	}
+	if err == nil && j.Status == store.JourneyStopped {
+		return wire.Errorf(wire.ErrExited, "journey stopped")
+	}
+	en, err := st.GetEnrolment(ctx, c.req.BU, c.req.Journey, c.req.Contact, c.req.Entry)
+	hasEnrolment := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return c.transient("load enrolment", err)
+	}
+	if hasEnrolment && en.Status != store.EnrolmentActive {
+		return wire.Errorf(wire.ErrExited, "enrolment already %s", en.Status)
+	}
+	ct, err := c.loadContact(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return wire.Errorf(wire.ErrExited, "contact erased")
+	}
+	if err != nil {
+		return c.transient("load contact", err)
+	}
+	jn := c.version.Journey()
+	if p := jn.Policies; p != nil && !p.End.T.IsZero() && !c.now.Before(p.End.T) {
+		return wire.Errorf(wire.ErrExited, "journey ended on %s", p.End.Text)
+	}
+	attrs := profile.Attributes(*ct)
+	for _, x := range jn.Exit {
+		hit, err := c.criterion(ctx, attrs, x.Condition, x.Segment)
+		if err != nil {
+			return err
+		}
+		if hit {
+			return wire.Errorf(wire.ErrExited, "exit criterion %s", x.Name)
+		}
+	}
+	if g := jn.Goal; g != nil {
+		within := !hasEnrolment || !g.Within.IsSet() || c.now.Before(en.EnteredAt.Add(g.Within.D))
+		if within {
+			hit, err := c.criterion(ctx, attrs, g.Condition, "")
+			if err != nil {
+				return err
+			}
+			if hit {
+				if err := c.h.recordGoal(ctx, c.req, g.Name, c.now); err != nil {
+					return c.transient("record goal", err)
+				}
+				return wire.Errorf(wire.ErrGoalReached, "goal %s", g.Name)
+			}
+		}
+	}
+	if j.Status == store.JourneyPaused {
+		return wire.Deferred(c.now.Add(c.h.cfg.PauseRecheck))
+	}
+	return nil
+}
+
+// criterion evaluates a condition or segment membership for the contact.
+func (c *call) criterion(ctx context.Context, attrs map[string]any, cond *journey.Expr, segmentName string) (bool, error) {
+	in, err := c.loadInteractions(ctx)
+	if err != nil {
+		return false, err
+	}
+	events := profile.Interactions(in)
+	if segmentName != "" {
+		seg, err := c.version.Library.Segment(c.req.BU, segmentName)
+		if err != nil {
+			return false, fmt.Errorf("segment %s: %w", segmentName, err)
+		}
+		return seg.Contains(c.req.Contact, attrs, events, c.now)
+	}
+	if !cond.IsSet() {
+		return false, nil
+	}
+	return c.eval(attrs, events, cond)
+}

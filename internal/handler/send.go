@@ -1,0 +1,305 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/journeys-oss/journeys/internal/channel"
+	"github.com/journeys-oss/journeys/internal/content"
+	"github.com/journeys-oss/journeys/internal/profile"
+	"github.com/journeys-oss/journeys/internal/store"
+	"github.com/journeys-oss/journeys/internal/wire"
+)
+
+// Renderer renders messages (a *content.Library).
+type Renderer interface {
+	Render(ctx context.Context, req content.Request) (*content.Message, error)
+}
+
+// Renderers gives a business unit's renderer: its contact schema and its
+// signed tracking links.
+type Renderers interface {
+	Renderer(ctx context.Context, bu string) (Renderer, error)
+}
+
+// Send serves the send function: one message per step per contact,
+// whatever Lambda or Step Functions retry. It checks consent (the
+// channel's; the template's topic unless transactional), the suppression
+// list, quiet hours in the contact's time zone (Journey.Deferred until
+// they end) and the journey's frequency caps (skip, or Journey.Deferred
+// until the cap frees), renders the template and delivers it. Skips return
+// normally with Status "skipped"; the step log says why. A provider's 4xx
+// raises Journey.DeliveryFailed, its 429/5xx/timeouts Journey.Transient.
+func (h *Handlers) Send(ctx context.Context, req wire.StepRequest) (res wire.StepResult, err error) {
+	c, err := h.begin(ctx, req, wire.OpSend)
+	defer func() { c.finishLog(ctx, res, err) }()
+	if err != nil {
+		return res, err
+	}
+	if c.step == nil || c.step.Send == nil {
+		return res, wire.Errorf(wire.ErrInvalidPayload, "step %q is not a send step", req.Step)
+	}
+	if h.cfg.Channels == nil || h.cfg.Content == nil {
+		return res, errors.New("send: channels and content are not configured")
+	}
+	key := channel.SendKey(req.Execution, req.Step)
+	stored, _, err := c.once(ctx, "send-"+key, func(ctx context.Context) ([]byte, bool, error) {
+		if err := c.guard(ctx); err != nil {
+			return nil, false, err
+		}
+		out, err := c.send(ctx, key)
+		if err != nil {
+			return nil, false, err
+		}
+		b, err := json.Marshal(out)
+		return b, err == nil, err
+	})
+	if err != nil {
+		return res, err
+	}
+	var out stepOutcome
+	if err := json.Unmarshal(stored, &out); err != nil {
+		return res, fmt.Errorf("stored send result: %w", err)
+	}
+	if out.Failed != "" {
+		return res, wire.Errorf(wire.ErrDeliveryFailed, "%s", out.Failed)
+	}
+	res.Status = out.Status
+	if req.Attrs != nil {
+		if _, err := c.loadContact(ctx); err != nil {
+			return res, c.transient("load contact", err)
+		}
+		res.Attrs, err = c.attrs(ctx)
+	}
+	return res, err
+}
+
+// skip records a skipped send and returns its stored outcome.
+func (c *call) skip(ctx context.Context, reason string) (stepOutcome, error) {
+	if err := c.stepLog(ctx, store.StepSkipped, reason, nil); err != nil {
+		return stepOutcome{}, err
+	}
+	return stepOutcome{Status: string(store.StepSkipped), Message: reason}, c.count(ctx, string(store.StepSkipped))
+}
+
+// defer records a deferral and returns the Journey.Deferred error.
+func (c *call) deferTo(ctx context.Context, until time.Time, reason string) error {
+	if err := c.stepLog(ctx, store.StepDeferred, reason, map[string]string{"until": until.UTC().Format(time.RFC3339)}); err != nil {
+		return err
+	}
+	return wire.Deferred(until)
+}
+
+func (c *call) send(ctx context.Context, key string) (stepOutcome, error) {
+	s := c.step.Send
+	ct := c.contact
+	name := s.Channel
+	if name == channel.Custom && s.CustomChannel != "" {
+		name = s.CustomChannel
+	}
+	class := channel.Class(name)
+	if ct.Channels[name].Status != store.ConsentGranted {
+		return c.skip(ctx, "no "+name+" consent")
+	}
+	to, kind := "", store.AddressKind("")
+	switch class {
+	case channel.Email:
+		to, kind = ct.Email, store.AddressEmail
+	case channel.SMS:
+		to, kind = ct.Phone, store.AddressPhone
+	}
+	if class != channel.Custom {
+		if to == "" {
+			return c.skip(ctx, "no "+string(map[string]string{channel.Email: "email address", channel.SMS: "phone number"}[class]))
+		}
+		_, err := c.h.cfg.Store.GetSuppression(ctx, c.req.BU, kind, to)
+		if err == nil {
+			return c.skip(ctx, "address suppressed")
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return stepOutcome{}, c.transient("check suppression", err)
+		}
+	}
+	if out, err, done := c.policies(ctx, name, class); done {
+		return out, err
+	}
+	msg, ref, err := c.render(ctx, key)
+	if err != nil {
+		return stepOutcome{}, err
+	}
+	if reason := c.topicConsent(msg); reason != "" {
+		return c.skip(ctx, reason)
+	}
+	return c.deliver(ctx, name, to, key, ref, msg)
+}
+
+// policies applies quiet hours and frequency caps. done says whether the
+// send stops here (a skip outcome, or a deferral error).
+func (c *call) policies(ctx context.Context, name, class string) (stepOutcome, error, bool) {
+	p := c.version.Journey().Policies
+	if p == nil {
+		return stepOutcome{}, nil, false
+	}
+	loc := c.location(c.contact)
+	if q := p.QuietHours; q != nil && (len(q.Channels) == 0 || contains(q.Channels, class) || contains(q.Channels, name)) {
+		if until, quiet := QuietUntil(c.now, loc, q.From, q.To); quiet {
+			return stepOutcome{}, c.deferTo(ctx, until, "quiet hours until "+q.To.String()), true
+		}
+	}
+	for _, cp := range p.FrequencyCap {
+		if cp.Channel != class || cp.Max <= 0 {
+			continue
+		}
+		in, err := c.loadInteractions(ctx)
+		if err != nil {
+			return stepOutcome{}, err, true
+		}
+		since := c.now.Add(-cp.Per.D)
+		var sent []time.Time
+		for _, i := range in {
+			if i.Kind == store.InteractionSent && channel.Class(i.Channel) == class && i.At.After(since) {
+				sent = append(sent, i.At)
+			}
+		}
+		if len(sent) < cp.Max {
+			continue
+		}
+		if cp.Then == "delay" {
+			// The cap frees when the oldest send that keeps it full leaves
+			// the period.
+			until := sent[len(sent)-cp.Max].Add(cp.Per.D)
+			return stepOutcome{}, c.deferTo(ctx, until, fmt.Sprintf("frequency cap: %d %s per %s", cp.Max, class, cp.Per.Text)), true
+		}
+		out, err := c.skip(ctx, "frequency cap")
+		return out, err, true
+	}
+	return stepOutcome{}, nil, false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// render renders the step's template for the contact.
+func (c *call) render(ctx context.Context, key string) (*content.Message, channel.MessageRef, error) {
+	ref := channel.MessageRef{BU: c.req.BU, Contact: c.req.Contact, Journey: c.req.Journey, Version: c.req.Version,
+		Step: c.req.Step, Exec: key[:24]}
+	r, err := c.h.cfg.Content.Renderer(ctx, c.req.BU)
+	if err != nil {
+		return nil, ref, fmt.Errorf("renderer of %s: %w", c.req.BU, err)
+	}
+	ct := c.contact
+	var owner content.Owner
+	if ct.Owner != "" {
+		o, err := c.h.cfg.Store.GetOwner(ctx, c.req.BU, ct.Owner)
+		switch {
+		case err == nil:
+			owner = content.Owner{Name: o.Name, Email: o.Email}
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, ref, c.transient("load owner", err)
+		}
+	}
+	j := c.version.Journey()
+	tpl := c.step.Send.Template
+	msg, err := r.Render(ctx, content.Request{
+		BU: c.req.BU, Template: tpl, Version: pinned(c.version.Record.Content, tpl), Locale: ct.Locale,
+		ContactID: ct.ID, Contact: profile.Attributes(*ct),
+		Journey: content.JourneyInfo{ID: j.ID, Name: j.Name, Version: c.req.Version},
+		Step:    c.req.Step, Owner: owner, MessageID: ref.String(),
+	})
+	if err != nil {
+		return nil, ref, fmt.Errorf("render template %s: %w", tpl, err)
+	}
+	return msg, ref, nil
+}
+
+// pinned returns the template version a journey version was published
+// with (0: the latest). Pins are keyed "template/<id>/<locale>"; a
+// template's locale variants share its version.
+func pinned(pins map[string]int, id string) int {
+	if v, ok := pins["template/"+id+"/"]; ok {
+		return v
+	}
+	for k, v := range pins {
+		if strings.HasPrefix(k, "template/"+id+"/") {
+			return v
+		}
+	}
+	return 0
+}
+
+// topicConsent returns why a marketing message may not go to the contact
+// on its topic ("" when it may): a denied topic, or no answer on a topic
+// that is not on by default. Transactional messages skip it.
+func (c *call) topicConsent(msg *content.Message) string {
+	if msg.Kind == content.Transactional || msg.Topic == "" {
+		return ""
+	}
+	switch c.contact.Topics[msg.Topic].Status {
+	case store.ConsentGranted:
+		return ""
+	case store.ConsentDenied:
+		return "no consent for topic " + msg.Topic
+	}
+	for _, t := range c.unit.Preferences.Topics {
+		if t.ID == msg.Topic && !t.Default {
+			return "no consent for topic " + msg.Topic
+		}
+	}
+	return ""
+}
+
+func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.MessageRef, msg *content.Message) (stepOutcome, error) {
+	p, err := c.h.cfg.Channels.Provider(ctx, c.req.BU, name)
+	if err != nil {
+		return stepOutcome{}, fmt.Errorf("provider of channel %s: %w", name, err)
+	}
+	sender := c.unit.Sender
+	m := channel.Message{
+		ID: ref.String(), IdempotencyKey: key, Channel: name, BU: c.req.BU, Contact: c.req.Contact, To: to,
+		From: channel.Address{Name: sender.Name, Email: sender.Email}, ReplyTo: sender.ReplyTo, SMSFrom: sender.SMS,
+		Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text, Payload: msg.Payload,
+		Template: msg.Template, TemplateVersion: msg.Version, Locale: msg.Locale, Topic: msg.Topic,
+	}
+	for _, hd := range msg.Headers {
+		m.Headers = append(m.Headers, channel.Header{Name: hd.Name, Value: hd.Value})
+	}
+	detail := map[string]string{"template": msg.Template, "templateVersion": fmt.Sprint(msg.Version), "locale": msg.Locale}
+	receipt, err := p.Deliver(ctx, m)
+	if err != nil {
+		if !errors.Is(err, channel.ErrPermanent) {
+			return stepOutcome{}, &wire.Error{Name: wire.ErrTransient, Message: err.Error()}
+		}
+		if lerr := c.stepLog(ctx, store.StepFailed, "provider refused the message", detail); lerr != nil {
+			return stepOutcome{}, lerr
+		}
+		return stepOutcome{Status: string(store.StepFailed), Failed: err.Error(), Message: ref.String()}, c.count(ctx, string(store.StepFailed))
+	}
+	detail["provider"] = receipt.ProviderID
+	kinds := []store.InteractionKind{store.InteractionSent}
+	if receipt.Status == channel.StatusDelivered {
+		kinds = append(kinds, store.InteractionDelivered)
+	}
+	for _, k := range kinds {
+		_, err := c.h.cfg.Store.AppendInteraction(ctx, c.req.BU, store.Interaction{
+			Contact: c.req.Contact, Kind: k, Channel: name, At: c.now, Journey: c.req.Journey, Version: c.req.Version,
+			Step: c.req.Step, Message: ref.String(), Detail: map[string]string{"template": msg.Template, "provider": receipt.ProviderID},
+		})
+		if err != nil {
+			return stepOutcome{}, c.transient("record interaction", err)
+		}
+	}
+	if err := c.stepLog(ctx, store.StepSent, "sent on "+name, detail); err != nil {
+		return stepOutcome{}, err
+	}
+	return stepOutcome{Status: string(store.StepSent), Message: ref.String(), Provider: receipt.ProviderID}, c.count(ctx, string(store.StepSent))
+}
