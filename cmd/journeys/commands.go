@@ -14,5 +14,6 @@ func extraCommands() []command {
 		{"asl", "run or validate an Amazon States Language state machine", runASL},
 		{"run", "simulate a journey on a virtual clock and print its funnel", runRun},
 		{"test", "run journey test files (<journey>.test.yaml) on a virtual clock", runTest},
+		{"dev", "run the journeys system on this machine: HTTP API, store, engine, outbox", runDev},
 	}
 }

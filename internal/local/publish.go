@@ -1,7 +1,9 @@
 package local
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/publish"
+	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
 )
 
@@ -37,10 +40,16 @@ func JourneyFiles(root string) ([]string, error) {
 	return files, nil
 }
 
+// StatusUnchanged is the Status of a journey whose current version was
+// published from the very same bundle: publishing it again does nothing.
+const StatusUnchanged = "unchanged"
+
 // Publish checks, compiles and publishes journey files (all of the
 // journeys folder's when none are given), by the name by. Each becomes a
 // new version of its state machine with the alias moved to it, as the
-// publish function does on AWS.
+// publish function does on AWS, unless its current version holds the same
+// bundle (journey, schema and segments): then it is left as it is
+// (Status unchanged), so a restarted dev server adds no versions.
 func (s *System) Publish(ctx context.Context, by string, files ...string) ([]publish.Result, error) {
 	if len(files) == 0 {
 		var err error
@@ -58,6 +67,13 @@ func (s *System) Publish(ctx context.Context, by string, files ...string) ([]pub
 		if err != nil {
 			return out, err
 		}
+		if cur, ok, err := s.unchanged(ctx, checked.Journey, b); err != nil || ok {
+			if err != nil {
+				return out, err
+			}
+			out = append(out, cur)
+			continue
+		}
 		res, err := s.Publisher.Publish(ctx, publish.Request{Bundle: b, By: by})
 		if err != nil {
 			return out, fmt.Errorf("publish %s: %w", f, err)
@@ -65,4 +81,25 @@ func (s *System) Publish(ctx context.Context, by string, files ...string) ([]pub
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// unchanged reports whether the journey's current version holds bundle b.
+func (s *System) unchanged(ctx context.Context, j *journey.Journey, b journey.Bundle) (publish.Result, bool, error) {
+	rec, err := s.Store.GetJourney(ctx, j.BusinessUnit, j.ID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Current == 0 {
+		return publish.Result{}, false, nil
+	}
+	if err != nil {
+		return publish.Result{}, false, err
+	}
+	v, err := s.Store.GetVersion(ctx, j.BusinessUnit, j.ID, rec.Current)
+	if err != nil {
+		return publish.Result{}, false, err
+	}
+	raw, err := b.Marshal()
+	if err != nil || !bytes.Equal(raw, v.Source) {
+		return publish.Result{}, false, err
+	}
+	return publish.Result{BU: j.BusinessUnit, Journey: j.ID, Version: v.Version, Status: StatusUnchanged,
+		VersionArn: v.StateMachineVersion}, true, nil
 }

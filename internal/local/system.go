@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/approval"
@@ -67,7 +68,8 @@ type SystemConfig struct {
 	// no approvals section (default BaseURL/local/flow: the dev server's
 	// built-in flow).
 	FlowURL string
-	// Invoker runs task functions; default: the handlers in-process.
+	// Invoker runs task functions; default: the handlers in-process
+	// (Functions). UseInvoker changes it later.
 	Invoker asl.TaskInvoker
 	// Workflow options.
 	Seed            uint64
@@ -102,6 +104,32 @@ type System struct {
 	Now       func() time.Time
 	cfg       SystemConfig
 	log       *slog.Logger
+	invoker   *delegate
+}
+
+// A delegate is the engine's invoker: the in-process functions unless
+// UseInvoker installed another (the built bootstraps under the emulator).
+type delegate struct {
+	mu  sync.RWMutex
+	inv asl.TaskInvoker
+}
+
+func (d *delegate) Invoke(ctx context.Context, req *asl.TaskRequest) ([]byte, error) {
+	d.mu.RLock()
+	inv := d.inv
+	d.mu.RUnlock()
+	return inv.Invoke(ctx, req)
+}
+
+// Logger returns the system's logger.
+func (s *System) Logger() *slog.Logger { return s.log }
+
+// UseInvoker makes the engine run tasks with inv; call it before the
+// engine runs anything.
+func (s *System) UseInvoker(inv asl.TaskInvoker) {
+	s.invoker.mu.Lock()
+	s.invoker.inv = inv
+	s.invoker.mu.Unlock()
 }
 
 // NewSystem assembles a system. The journeys folder's library (schema,
@@ -155,24 +183,15 @@ func (s *System) loadLibrary() error {
 }
 
 func (s *System) buildWorkflow() error {
-	inv := s.cfg.Invoker
-	var fns asl.Functions
-	if inv == nil {
-		fns = asl.Functions{}
-		inv = fns
-	}
+	s.invoker = &delegate{inv: s.cfg.Invoker}
 	wc := WorkflowConfig{
-		Clock: s.cfg.Clock, Invoker: inv, Seed: s.cfg.Seed, Trace: s.cfg.Trace, History: s.cfg.History,
+		Clock: s.cfg.Clock, Invoker: s.invoker, Seed: s.cfg.Seed, Trace: s.cfg.Trace, History: s.cfg.History,
 		TaskConcurrency: s.cfg.TaskConcurrency, Logger: s.log,
 	}
 	if s.cfg.Persist {
 		wc.KV = s.cfg.Store
 	}
 	s.Workflow = NewWorkflow(wc)
-	if fns != nil {
-		// Filled once the handlers exist; the engine runs nothing before.
-		s.cfg.Invoker = fns
-	}
 	return nil
 }
 
@@ -219,10 +238,8 @@ func (s *System) buildServices() error {
 	if err != nil {
 		return err
 	}
-	if fns, ok := s.cfg.Invoker.(asl.Functions); ok {
-		for name, f := range s.Functions() {
-			fns[name] = f
-		}
+	if s.cfg.Invoker == nil {
+		s.UseInvoker(s.Functions())
 	}
 	s.Intake, err = intake.New(intake.Options{
 		Store: s.cfg.Store, Enroller: s.Enroller, Catalog: s.Catalog, Tasks: s.Workflow,
