@@ -124,12 +124,6 @@ func linkedInConfigs(sys *local.System) (map[string]leads.Config, error) {
 	return out, nil
 }
 
-// pending reports whether lead messages wait in the queue.
-func (p *leadPipeline) pending(ctx context.Context) bool {
-	waiting, _, err := p.queue.Depth(ctx)
-	return err == nil && waiting > 0
-}
-
 // idleReceiver is the worker's receiver when leads cannot be fetched: it
 // never hands out a message, so queued leads wait for a restart with a
 // token.
