@@ -15,5 +15,6 @@ func extraCommands() []command {
 		{"run", "simulate a journey on a virtual clock and print its funnel", runRun},
 		{"test", "run journey test files (<journey>.test.yaml) on a virtual clock", runTest},
 		{"dev", "run the journeys system on this machine: HTTP API, store, engine, outbox", runDev},
+		{"demo", "the local runtime on the bundled examples, end to end, in under a minute", runDemo},
 	}
 }

@@ -30,9 +30,10 @@ type FlowConfig struct {
 	// Store keeps pending requests across restarts (nil: memory only).
 	Store store.KV
 	Now   func() time.Time
-	// Auto decides every request on its own ("approve" or "reject"),
-	// right after accepting it, as a flow with a rule would.
-	Auto string
+	// Decide, when set, decides every request on its own right after
+	// accepting it, as a flow with a rule would: "approve", "reject", or
+	// "" to leave it to a person.
+	Decide func(approval.FlowRequest) string
 	// Client posts decisions to callback URLs (http.DefaultClient).
 	Client *http.Client
 	Logger *slog.Logger
@@ -49,7 +50,15 @@ type Flow struct {
 	cfg     FlowConfig
 	mu      sync.Mutex
 	pending map[string]approval.FlowRequest
+	decided int
 	wg      sync.WaitGroup
+}
+
+// Decided counts the decisions the callback took (answered 200).
+func (f *Flow) Decided() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.decided
 }
 
 const kvFlow = "devserver/flow/"
@@ -104,11 +113,14 @@ func (f *Flow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.cfg.Logger.Info("approval requested", "approval", req.Approval, "bu", req.BU, "title", req.Title)
 	w.WriteHeader(http.StatusAccepted)
-	if f.cfg.Auto != "" {
+	if f.cfg.Decide == nil {
+		return
+	}
+	if decision := f.cfg.Decide(req); decision != "" {
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
-			if _, err := f.Decide(context.Background(), req.Approval, f.cfg.Auto); err != nil {
+			if _, err := f.Decide(context.Background(), req.Approval, decision); err != nil {
 				f.cfg.Logger.Error("automatic decision", "approval", req.Approval, "error", err.Error())
 			}
 		}()
@@ -212,6 +224,9 @@ func (f *Flow) Decide(ctx context.Context, id, decision string) (int, error) {
 	}
 	f.mu.Lock()
 	delete(f.pending, id)
+	if resp.StatusCode == http.StatusOK {
+		f.decided++
+	}
 	f.mu.Unlock()
 	if f.cfg.Store != nil {
 		if err := f.cfg.Store.DeleteKV(ctx, kvFlow+id); err != nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -129,7 +128,3 @@ func enrolment(t *testing.T, s *devserver.Server, journeyID, contact, entry stri
 	return e
 }
 
-func hostOf(rawURL string) string {
-	u, _ := url.Parse(rawURL)
-	return u.Host
-}

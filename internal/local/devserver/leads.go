@@ -42,6 +42,11 @@ func newLeadPipeline(sys *local.System, st *embedded.Store, cfg Config, secrets 
 	if err != nil {
 		return nil, err
 	}
+	for bu, c := range cfg.LinkedIn.Units {
+		if _, ok := configs[bu]; !ok {
+			configs[bu] = c
+		}
+	}
 	routes, err := leads.NewRoutes(configs)
 	if err != nil {
 		return nil, err
@@ -87,7 +92,7 @@ func newLeadPipeline(sys *local.System, st *embedded.Store, cfg Config, secrets 
 	if err != nil {
 		return nil, err
 	}
-	p.worker = &queue.Worker{Receiver: q, Handler: proc.Handle, Logger: sys.Logger()}
+	p.worker = &queue.Worker{Receiver: q, Handler: proc.Handle, Logger: sys.Logger(), Idle: 100 * time.Millisecond}
 	return p, nil
 }
 

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/asl"
+	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/settings"
@@ -68,6 +69,8 @@ type Config struct {
 	// Invoker overrides how tasks run (the RIE invoker); default
 	// in-process.
 	Invoker func(sys *local.System) (asl.TaskInvoker, error)
+	// Trace hears every event of every execution (sim.Observer.Trace).
+	Trace func(asl.TraceEvent)
 	// NoSync skips fsync on store commits (tests, benchmarks).
 	NoSync bool
 	Logger *slog.Logger
@@ -78,6 +81,9 @@ type LinkedInConfig struct {
 	APIURL  string // default https://api.linkedin.com
 	Version string // LinkedIn-Version, YYYYMM (default 202501)
 	Token   string // the bearer token; no worker runs without one
+	// Units are the lead settings of business units whose settings file
+	// has no linkedin section (the demo's, say).
+	Units map[string]leads.Config
 }
 
 // Server is a running dev server. Its methods are safe for concurrent use.
@@ -150,7 +156,14 @@ func (s *Server) open(ctx context.Context) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
-	st, err := embedded.Open(filepath.Join(cfg.DataDir, "store.db"), store.Config{Now: cfg.Clock.Now}, embedded.Options{NoSync: cfg.NoSync})
+	// The store measures leases, expiries and queue visibility in process
+	// time: on a sped-up clock a lease of two minutes would lapse during a
+	// single HTTP call. Journey time (what handlers record) is the clock's.
+	storeNow := time.Now
+	if s.virtual != nil {
+		storeNow = s.virtual.Now
+	}
+	st, err := embedded.Open(filepath.Join(cfg.DataDir, "store.db"), store.Config{Now: storeNow}, embedded.Options{NoSync: cfg.NoSync})
 	if err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
@@ -158,7 +171,7 @@ func (s *Server) open(ctx context.Context) error {
 	secrets := &settings.LocalSecrets{File: filepath.Join(cfg.DataDir, "secrets.yaml"), Getenv: cfg.Getenv}
 	sc := local.SystemConfig{
 		Root: cfg.Root, Store: st, Clock: cfg.Clock, Secrets: secrets, BaseURL: s.url,
-		FlowURL: cfg.FlowURL, Persist: true, Logger: s.log, TaskConcurrency: 16,
+		FlowURL: cfg.FlowURL, Persist: true, Logger: s.log, TaskConcurrency: 16, Trace: cfg.Trace,
 	}
 	if cfg.Deliver == DeliverOutbox {
 		sc.Outbox = s.OutboxDir()
@@ -322,4 +335,10 @@ func (s *Server) loadContacts(ctx context.Context) error {
 		s.log.Info("contacts loaded", "bu", bu, "file", f, "new", len(fresh), "kept", len(seeds)-len(fresh))
 	}
 	return nil
+}
+
+// LeadQueue reports the LinkedIn messages waiting in the lead queue (or
+// being processed) and those given up on.
+func (s *Server) LeadQueue(ctx context.Context) (waiting, dead int, err error) {
+	return s.leads.queue.Depth(ctx)
 }

@@ -16,7 +16,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if n := sum(r.NotEnrolled); n > 0 {
 		ew.printf(", %d not (%s)", n, counts(r.NotEnrolled, false))
 	}
-	ew.printf("\nsimulated %s → %s (%s)\n\n", r.Start.Format("2006-01-02 15:04 MST"), r.End.Format("2006-01-02 15:04 MST"), span(r.End.Sub(r.Start)))
+	ew.printf("\njourney time %s → %s (%s)\n\n", r.Start.Format("2006-01-02 15:04 MST"), r.End.Format("2006-01-02 15:04 MST"), span(r.End.Sub(r.Start)))
 
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "step\tkind\tentered\twhat it did\twhere they went\n")
