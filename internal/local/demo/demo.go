@@ -15,7 +15,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
+
 	"fmt"
 	"io"
 	"log/slog"
@@ -227,5 +227,3 @@ func (d *demo) finished(ctx context.Context, expected int) (bool, error) {
 	}
 	return ended >= expected, nil
 }
-
-var errTimeout = errors.New("the demo ran out of time")

@@ -127,4 +127,3 @@ func enrolment(t *testing.T, s *devserver.Server, journeyID, contact, entry stri
 	}
 	return e
 }
-
