@@ -143,3 +143,18 @@ func PrepareAudit(bu string, e AuditEntry, now time.Time) (AuditEntry, error) {
 	}
 	return e, nil
 }
+
+// PrepareAPIKey validates a new API key and sets its creation time.
+func PrepareAPIKey(k APIKey, now time.Time) (APIKey, error) {
+	if err := CheckIDs("bu", k.BU, "api key hash", k.Hash, "api key name", k.Name); err != nil {
+		return k, err
+	}
+	k.CreatedAt = UTC(now)
+	return k, nil
+}
+
+// WithStatus returns t with its status set at now.
+func (t SalesTask) WithStatus(status SalesTaskStatus, now time.Time) SalesTask {
+	t.Status, t.UpdatedAt = status, UTC(now)
+	return t
+}

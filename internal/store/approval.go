@@ -55,6 +55,12 @@ func (a Approval) Reported(now time.Time) Approval {
 	return a
 }
 
+// Pending reports whether a waits for a decision at now: pending and not
+// past its expiry (ListPendingApprovals lists these).
+func (a Approval) Pending(now time.Time) bool {
+	return a.Status == ApprovalPending && now.Before(a.ExpiresAt)
+}
+
 // A Decision answers an approval.
 type Decision struct {
 	Approved  bool
@@ -95,6 +101,12 @@ type Callback struct {
 // CallbackGrace is how long a callback's record outlives its expiry, so a
 // late claim reports ErrExpired (or ErrConflict) rather than ErrNotFound.
 const CallbackGrace = 24 * time.Hour
+
+// Gone reports whether c is past its grace period at now: adapters report
+// it as not found from then on (DynamoDB's TTL deletes it some time after).
+func (c Callback) Gone(now time.Time) bool {
+	return Expired(c.ExpiresAt.Add(CallbackGrace), now)
+}
 
 // Check validates a callback before it is created.
 func (c Callback) Check() error {

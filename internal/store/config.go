@@ -1,13 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -64,15 +67,43 @@ func NewID(prefix string) string {
 
 // AddressHash is the keyed hash under which a suppressed address is stored:
 // hex HMAC-SHA256 over the business unit, the address kind and the
-// normalised address. The address itself is never stored.
+// normalised address. The address itself is never stored. Adapters hash
+// many addresses with one key through an AddressHasher, which gives the
+// same hashes faster.
 func AddressHash(key []byte, bu string, kind AddressKind, normalised string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(bu))
-	m.Write([]byte{0})
-	m.Write([]byte(kind))
-	m.Write([]byte{0})
-	m.Write([]byte(normalised))
-	return hex.EncodeToString(m.Sum(nil))
+	return hashAddress(hmac.New(sha256.New, key), bu, kind, normalised)
+}
+
+// hashAddress is the one definition of the hashed message: bu, NUL, kind,
+// NUL, address.
+func hashAddress(m hash.Hash, bu string, kind AddressKind, normalised string) string {
+	var buf [320]byte
+	b := append(append(append(append(append(buf[:0], bu...), 0), kind...), 0), normalised...)
+	m.Write(b)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0]))
+}
+
+// An AddressHasher computes AddressHash for one key, keeping HMAC states
+// prepared for it (a few hundred nanoseconds a hash instead of
+// microseconds). It is safe for concurrent use.
+type AddressHasher struct {
+	pool sync.Pool
+}
+
+// NewAddressHasher returns the hasher of key.
+func NewAddressHasher(key []byte) *AddressHasher {
+	key = bytes.Clone(key)
+	return &AddressHasher{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+}
+
+// Hash returns AddressHash(key, bu, kind, normalised).
+func (h *AddressHasher) Hash(bu string, kind AddressKind, normalised string) string {
+	m := h.pool.Get().(hash.Hash)
+	m.Reset()
+	out := hashAddress(m, bu, kind, normalised)
+	h.pool.Put(m)
+	return out
 }
 
 // maxIDLen bounds ids and keys so every composed key fits DynamoDB's 1024

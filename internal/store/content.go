@@ -69,3 +69,23 @@ func SortContent(cs []Content) {
 		return !a.Shared && b.Shared
 	})
 }
+
+// PrepareContent validates a new content version for bu and fills its
+// owner (SharedBU for shared content) and creation time. Version 0 asks
+// the adapter for the next number.
+func PrepareContent(bu string, c Content, now time.Time) (Content, error) {
+	if err := CheckID("bu", bu); err != nil {
+		return c, err
+	}
+	if err := c.Check(); err != nil {
+		return c, err
+	}
+	if c.Version < 0 {
+		return c, fmt.Errorf("content version %d: %w", c.Version, ErrInvalid)
+	}
+	if c.BU = bu; c.Shared {
+		c.BU = SharedBU
+	}
+	c.CreatedAt = UTC(now)
+	return c, nil
+}

@@ -5,19 +5,26 @@
 // interface that reads and writes them, and the sentinel errors callers
 // decide on.
 //
-// Two adapters implement it: store/dynamo (Amazon DynamoDB, single table,
-// aws-sdk-go-v2) for deployments and store/embedded (bbolt, in a project-local
-// folder) for the local runtime. store/storetest is the one conformance suite
-// both pass. The embedded adapter also implements Queue (the durable work
+// Three adapters implement it: store/dynamo (Amazon DynamoDB, single table,
+// aws-sdk-go-v2) for deployments, store/embedded (bbolt, in a project-local
+// folder) for the local runtime, and store/memory (the process's memory) for
+// simulations and fast tests. store/storetest is the one conformance suite
+// all pass. The embedded and memory adapters also implement Queue (the work
 // queue the local runtime uses where deployments use Amazon SQS) and KV (the
 // local Step Functions engine's snapshots); the DynamoDB adapter does not.
+//
+// The rules that decide writes live here, so the adapters cannot drift:
+// PlanUpsert (with Contact.Apply), PrepareJourney, Approval.Decide,
+// Callback.Claim, BeginIdempotency, Enrolment.Apply, the Prepare functions
+// that validate records, BatchItem for batch outcomes, and the keyed address
+// hash (AddressHash, AddressHasher).
 //
 // Every record belongs to a business unit (bu). Every method takes the bu
 // explicitly and builds its keys from it, so no operation of one business
 // unit can read or change another's data. The only exception is GetAPIKey,
 // whose answer is the bu.
 //
-// Rules both adapters keep, and the suite proves:
+// Rules every adapter keeps, and the suite proves:
 //   - not found is ErrNotFound, never a zero value with a nil error;
 //   - a conditional write that loses returns ErrExists, ErrConflict,
 //     ErrExpired, ErrSuppressed or ErrEmailTaken (wrapped with context);

@@ -67,6 +67,15 @@ func (r Idempotency) Holds(token string, now time.Time) error {
 	return nil
 }
 
+// CheckLease is Holds on the stored record have, nil when there is none
+// (which no token holds: ErrConflict).
+func CheckLease(have *Idempotency, token string, now time.Time) error {
+	if have == nil {
+		return fmt.Errorf("idempotency lease not held: %w", ErrConflict)
+	}
+	return have.Holds(token, now)
+}
+
 // Complete returns the completed record holding result, kept for keep.
 func (r Idempotency) Complete(result []byte, keep time.Duration, now time.Time) Idempotency {
 	if keep <= 0 {

@@ -256,3 +256,38 @@ func FilterStepLogs(ls []StepLog, execution string, now time.Time) []StepLog {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out
 }
+
+// PrepareJourney decides PutJourney of j for bu over old, the stored
+// journey (nil when there is none), at now: ErrExists for a create
+// (j.Revision 0) of an existing journey, ErrNotFound for an update of a
+// missing one, ErrConflict when j.Revision is not the stored revision. It
+// returns the record to store, with its revision incremented.
+func PrepareJourney(bu string, j Journey, old *Journey, now time.Time) (Journey, error) {
+	switch {
+	case old != nil && j.Revision == 0:
+		return j, ErrExists
+	case old == nil && j.Revision != 0:
+		return j, ErrNotFound
+	case old != nil && old.Revision != j.Revision:
+		return j, fmt.Errorf("revision %d, expected %d: %w", old.Revision, j.Revision, ErrConflict)
+	}
+	now = UTC(now)
+	j.BU, j.Revision, j.UpdatedAt, j.CreatedAt = bu, j.Revision+1, now, now
+	if old != nil {
+		j.CreatedAt = old.CreatedAt
+	}
+	return j, nil
+}
+
+// PrepareVersion validates a new journey version for bu: ids, a number
+// from 1, at most MaxVersionBytes of source and ASL.
+func PrepareVersion(bu string, v JourneyVersion) (JourneyVersion, error) {
+	if err := CheckIDs("bu", bu, "journey", v.Journey); err != nil {
+		return v, err
+	}
+	if v.Version < 1 || len(v.Source)+len(v.ASL) > MaxVersionBytes {
+		return v, fmt.Errorf("version %d of %d bytes: %w", v.Version, len(v.Source)+len(v.ASL), ErrInvalid)
+	}
+	v.BU, v.PublishedAt = bu, UTC(v.PublishedAt)
+	return v, nil
+}

@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Queue is the durable work queue of the local runtime. Deployments use
-// Amazon SQS (with a redrive policy) instead: only the embedded adapter
-// implements Queue. Delivery is at least once; a message received more than
+// Queue is the work queue of the local runtime (durable in the embedded
+// adapter, in memory in the memory adapter). Deployments use Amazon SQS
+// (with a redrive policy) instead: the DynamoDB adapter does not implement
+// Queue. Delivery is at least once; a message received more than
 // MaxAttempts times without being deleted moves to the queue's dead letters.
 type Queue interface {
 	// Enqueue adds a message; with a DedupeID already enqueued within
@@ -56,7 +57,7 @@ type Message struct {
 }
 
 // KV is a small key-value store for the local Step Functions engine's
-// execution snapshots. Only the embedded adapter implements it.
+// execution snapshots. The embedded and memory adapters implement it.
 type KV interface {
 	// PutKV creates or replaces a value.
 	PutKV(ctx context.Context, key string, value []byte) error

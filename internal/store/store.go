@@ -39,6 +39,14 @@ type Contacts interface {
 	// UpsertContactByEmail merges p into the contact with p.Email, or
 	// creates one: the import and lead path. created says which.
 	UpsertContactByEmail(ctx context.Context, bu string, p ContactPatch) (c Contact, created bool, err error)
+	// UpsertContactsByEmail does UpsertContactByEmail for every patch, in
+	// order (two patches of one address merge into one contact), and
+	// reports each item's outcome at its index: created, updated,
+	// suppressed, invalid (no or a malformed address), conflict. The error
+	// is not nil only when the batch could not be done (ErrInvalid bu, the
+	// context ended, the database failed): some items may have been written
+	// then, and repeating the batch is safe (patches merge again).
+	UpsertContactsByEmail(ctx context.Context, bu string, ps []ContactPatch) ([]BatchResult, error)
 	// ListContacts returns one page of one segment of the business unit's
 	// contacts. The segments of a scan are disjoint and together hold every
 	// contact; they may be read in parallel.
@@ -71,6 +79,13 @@ type Interactions interface {
 	// AppendInteraction stores i (its id, expiry and UTC time filled in)
 	// and returns it.
 	AppendInteraction(ctx context.Context, bu string, i Interaction) (Interaction, error)
+	// AppendInteractions stores a batch of interactions (ids, expiries and
+	// UTC times filled in as AppendInteraction does). A malformed item
+	// fails the whole batch with ErrInvalid before anything is written.
+	// An interaction given with the id and time of a stored one replaces
+	// it, so a failed batch whose items carry ids can be repeated without
+	// duplicates.
+	AppendInteractions(ctx context.Context, bu string, is []Interaction) error
 	// ListInteractions returns a contact's unexpired interactions in a time
 	// range, in time order.
 	ListInteractions(ctx context.Context, bu, contact string, q InteractionQuery) (Page[Interaction], error)
@@ -113,6 +128,12 @@ type Enrolments interface {
 	// EnteredAt now unless set); ErrExists if the same (journey, contact,
 	// entry) was enrolled before.
 	CreateEnrolment(ctx context.Context, bu string, e Enrolment) (Enrolment, error)
+	// CreateEnrolments does CreateEnrolment for every item, in order, and
+	// reports each item's outcome at its index: created, exists
+	// (ErrExists, also for a repeat within the batch) or invalid. The error
+	// is as for UpsertContactsByEmail; repeating a batch reports exists
+	// for what the first attempt created.
+	CreateEnrolments(ctx context.Context, bu string, es []Enrolment) ([]BatchResult, error)
 	// GetEnrolment returns one enrolment, or ErrNotFound.
 	GetEnrolment(ctx context.Context, bu, journey, contact, entry string) (Enrolment, error)
 	// UpdateEnrolment changes an enrolment (see EnrolmentUpdate).
@@ -158,6 +179,10 @@ type Approvals interface {
 	// DecideApproval records the first decision: ErrConflict if already
 	// decided, ErrExpired past expiry, ErrNotFound.
 	DecideApproval(ctx context.Context, bu, id string, d Decision) (Approval, error)
+	// ListPendingApprovals returns one page of the business unit's
+	// approvals that wait for a decision (pending and unexpired), the
+	// soonest to expire first (then by id).
+	ListPendingApprovals(ctx context.Context, bu, cursor string, limit int) (Page[Approval], error)
 }
 
 // Callbacks keeps task tokens under opaque single-use ids.

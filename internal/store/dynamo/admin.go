@@ -63,7 +63,7 @@ func (s *Store) SetSalesTaskStatus(ctx context.Context, bu, id string, status st
 			if err != nil {
 				return err
 			}
-			t.Status, t.UpdatedAt = status, store.UTC(s.now())
+			t = t.WithStatus(status, s.now())
 			return s.putTask(ctx, t, rev)
 		})
 	}
@@ -121,9 +121,8 @@ func apiKeysPK(bu string) string { return buKey(bu, "APIKEYS") }
 
 // PutAPIKey implements store.APIKeys.
 func (s *Store) PutAPIKey(ctx context.Context, key store.APIKey) error {
-	err := store.CheckIDs("bu", key.BU, "api key hash", key.Hash, "api key name", key.Name)
+	key, err := store.PrepareAPIKey(key, s.now())
 	if err == nil {
-		key.CreatedAt = store.UTC(s.now())
 		var it item
 		if it, err = encode(key, attrPK, apiKeyPK(key.Hash), attrSK, "#KEY", attrG1PK, apiKeysPK(key.BU), attrG1SK, k(key.Name, key.Hash)); err == nil {
 			err = s.putNew(ctx, it)

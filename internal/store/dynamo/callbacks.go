@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/journeys-oss/journeys/internal/store"
 )
 
@@ -27,14 +30,22 @@ func (s *Store) CreateApproval(ctx context.Context, bu string, a store.Approval)
 	return a, wrap("create approval "+a.ID, err)
 }
 
+// pendingPK is the GSI1 partition of a business unit's pending approvals,
+// sorted by expiry: only pending approvals carry it (a sparse index), so a
+// decision takes the approval out.
+func pendingPK(bu string) string { return buKey(bu, "AP") }
+
 // putApproval writes an approval; those about a contact are in GSI2 under
-// the contact, for erasure.
+// the contact, for erasure; pending ones in GSI1 by expiry.
 func (s *Store) putApproval(ctx context.Context, a store.Approval, rev int64) error {
-	g2pk, g2sk := "", ""
+	g1pk, g1sk, g2pk, g2sk := "", "", "", ""
+	if a.Status == store.ApprovalPending {
+		g1pk, g1sk = pendingPK(a.BU), k(store.SortableTime(a.ExpiresAt), a.ID)
+	}
 	if a.Contact != "" {
 		g2pk, g2sk = contactPK(a.BU, a.Contact), "A#"+a.ID
 	}
-	it, err := encode(a, attrPK, approvalPK(a.BU, a.ID), attrSK, "#A", attrG2PK, g2pk, attrG2SK, g2sk)
+	it, err := encode(a, attrPK, approvalPK(a.BU, a.ID), attrSK, "#A", attrG1PK, g1pk, attrG1SK, g1sk, attrG2PK, g2pk, attrG2SK, g2sk)
 	if err != nil {
 		return err
 	}
@@ -72,6 +83,36 @@ func (s *Store) DecideApproval(ctx context.Context, bu, id string, d store.Decis
 	return a, wrap("decide approval "+id, err)
 }
 
+// ListPendingApprovals implements store.Approvals: Query GSI1
+// B#<bu>#AP with GSI1SK after now, so expired approvals are not read.
+func (s *Store) ListPendingApprovals(ctx context.Context, bu, cursor string, limit int) (store.Page[store.Approval], error) {
+	if err := store.CheckID("bu", bu); err != nil {
+		return store.Page[store.Approval]{}, fmt.Errorf("list pending approvals: %w", err)
+	}
+	pk, now := pendingPK(bu), s.now()
+	// '$' follows the '#' after the time: every key at now sorts before lo.
+	lo := store.SortableTime(now) + "$"
+	in := &dynamodb.QueryInput{
+		IndexName:                 aws.String(indexGSI1),
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk > :lo"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrG1PK, "#sk": attrG1SK},
+		ExpressionAttributeValues: item{":pk": str(pk), ":lo": str(lo)},
+	}
+	start, err := decodeCursor(cursor, attrG1PK, pk)
+	if sk, _ := start[attrG1SK].(*types.AttributeValueMemberS); sk != nil && sk.Value <= lo {
+		start = nil // the page ended on what has expired since: go on from now
+	}
+	var items []store.Approval
+	var lek item
+	if err == nil {
+		items, lek, err = queryPage(ctx, s, in, start, store.PageLimit(limit), func(a store.Approval) bool { return a.Pending(now) })
+	}
+	if err != nil {
+		return store.Page[store.Approval]{}, fmt.Errorf("list pending approvals: %w", err)
+	}
+	return store.Page[store.Approval]{Items: items, Next: encodeCursor(0, lek)}, nil
+}
+
 func (s *Store) putCallback(ctx context.Context, c store.Callback, rev int64) error {
 	it, err := encode(c, attrPK, callbackPK(c.BU, c.ID), attrSK, "#K", attrG2PK, contactPK(c.BU, c.Contact), attrG2SK, "K#"+c.ID)
 	if err != nil {
@@ -97,7 +138,7 @@ func (s *Store) CreateCallback(ctx context.Context, bu string, c store.Callback)
 // deletes it only eventually).
 func (s *Store) getCallback(ctx context.Context, bu, id string, c *store.Callback) (int64, error) {
 	rev, err := s.get(ctx, callbackPK(bu, id), "#K", c)
-	if err == nil && store.Expired(c.ExpiresAt.Add(store.CallbackGrace), s.now()) {
+	if err == nil && c.Gone(s.now()) {
 		return 0, store.ErrNotFound
 	}
 	return rev, err
@@ -196,11 +237,11 @@ func (s *Store) BeginIdempotency(ctx context.Context, bu, key string, lease time
 func (s *Store) holding(ctx context.Context, bu, key, token string) (store.Idempotency, int64, error) {
 	var rec store.Idempotency
 	rev, err := s.get(ctx, idempotencyPK(bu, key), "#I", &rec)
-	if errors.Is(err, store.ErrNotFound) {
-		return rec, 0, fmt.Errorf("idempotency lease not held: %w", store.ErrConflict)
-	}
-	if err == nil {
-		err = rec.Holds(token, s.now())
+	switch {
+	case err == nil:
+		err = store.CheckLease(&rec, token, s.now())
+	case errors.Is(err, store.ErrNotFound):
+		err = store.CheckLease(nil, token, s.now())
 	}
 	return rec, rev, err
 }

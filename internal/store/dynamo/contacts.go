@@ -63,7 +63,7 @@ func (s *Store) FindContactByEmail(ctx context.Context, bu, email string) (store
 
 // UpsertContact implements store.Contacts.
 func (s *Store) UpsertContact(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, error) {
-	p, err := checkPatch(bu, p)
+	p, err := store.PreparePatch(bu, p)
 	if err != nil {
 		return store.Contact{}, fmt.Errorf("upsert contact: %w", err)
 	}
@@ -81,16 +81,21 @@ func (s *Store) UpsertContact(ctx context.Context, bu string, p store.ContactPat
 
 // UpsertContactByEmail implements store.Contacts.
 func (s *Store) UpsertContactByEmail(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, bool, error) {
-	p, err := checkPatch(bu, p)
-	if err == nil && (p.Email == nil || *p.Email == "") {
-		err = fmt.Errorf("no email address: %w", store.ErrInvalid)
-	}
+	p, err := store.PrepareByEmail(bu, p)
 	if err != nil {
 		return store.Contact{}, false, fmt.Errorf("upsert contact by email: %w", err)
 	}
+	c, created, err := s.upsertByEmail(ctx, bu, p)
+	return c, created, wrap("upsert contact by email", err)
+}
+
+// upsertByEmail merges the prepared patch p into the contact with its
+// address, or creates one: the email reference finds the contact; when a
+// concurrent import creates the address first, the patch merges into it.
+func (s *Store) upsertByEmail(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, bool, error) {
 	var c store.Contact
 	var created bool
-	err = retry(ctx, func() error {
+	err := retry(ctx, func() error {
 		var ref emailRef
 		_, err := s.get(ctx, emailPK(bu, *p.Email), "#E", &ref)
 		switch {
@@ -107,79 +112,64 @@ func (s *Store) UpsertContactByEmail(ctx context.Context, bu string, p store.Con
 		}
 		return err
 	})
-	return c, created, wrap("upsert contact by email", err)
-}
-
-func checkPatch(bu string, p store.ContactPatch) (store.ContactPatch, error) {
-	if err := store.CheckID("bu", bu); err != nil {
-		return p, err
-	}
-	if p.ID != "" {
-		if err := store.CheckID("contact", p.ID); err != nil {
-			return p, err
-		}
-	}
-	return p.Normalize()
+	return c, created, err
 }
 
 // upsert is one read-merge-write attempt: a transaction writes the profile
 // (conditional on its revision), moves the email reference and checks the
-// suppression list. It returns errCondition when a concurrent write won.
+// suppression list, as store.PlanUpsert decided. It returns errCondition
+// when a concurrent write won.
 func (s *Store) upsert(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, bool, error) {
 	var old store.Contact
 	_, err := s.get(ctx, contactPK(bu, p.ID), skProfile, &old)
-	created := errors.Is(err, store.ErrNotFound)
-	switch {
-	case err != nil && !created:
-		return old, false, err
-	case created && p.ExpectRevision != 0:
-		return old, false, store.ErrNotFound
-	case !created && p.ExpectRevision != 0 && p.ExpectRevision != old.Revision:
-		return old, false, fmt.Errorf("revision %d, expected %d: %w", old.Revision, p.ExpectRevision, store.ErrConflict)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Contact{}, false, err
 	}
-	next := old.Apply(p, s.now())
-	next.BU, next.ID = bu, p.ID
-	profile, err := encode(next, attrPK, contactPK(bu, p.ID), attrSK, skProfile,
+	ch, err := store.PlanUpsert(bu, old, err == nil, p, s.now())
+	if err != nil {
+		return store.Contact{}, false, err
+	}
+	profile, err := encode(ch.New, attrPK, contactPK(bu, p.ID), attrSK, skProfile,
 		attrG1PK, shardPK(bu, store.Shard(p.ID)), attrG1SK, p.ID)
 	if err != nil {
-		return old, false, err
+		return store.Contact{}, false, err
 	}
 	put := &types.Put{TableName: s.table, Item: profile, ConditionExpression: aws.String("attribute_not_exists(PK)")}
-	if !created {
+	if !ch.Created {
 		put.ConditionExpression = aws.String("#revision = :rev")
 		put.ExpressionAttributeNames = map[string]string{"#revision": "revision"}
-		put.ExpressionAttributeValues = item{":rev": number(old.Revision)}
+		put.ExpressionAttributeValues = item{":rev": number(ch.Old.Revision)}
 	}
 	tx := []types.TransactWriteItem{{Put: put}}
 	reasons := []error{errCondition}
-	if next.Email != old.Email && next.Email != "" {
-		ref, _ := encode(emailRef{Contact: p.ID}, attrPK, emailPK(bu, next.Email), attrSK, "#E")
+	if ch.ClaimEmail != "" {
+		ref, _ := encode(emailRef{Contact: p.ID}, attrPK, emailPK(bu, ch.ClaimEmail), attrSK, "#E")
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: s.table, Item: ref,
 			ConditionExpression:       aws.String("attribute_not_exists(PK) OR #contact = :id"),
 			ExpressionAttributeNames:  map[string]string{"#contact": "contact"},
 			ExpressionAttributeValues: item{":id": str(p.ID)}}},
-			s.notSuppressed(bu, store.AddressEmail, next.Email))
+			s.notSuppressed(bu, store.AddressEmail, ch.ClaimEmail))
 		reasons = append(reasons, store.ErrEmailTaken, store.ErrSuppressed)
 	}
-	if next.Email != old.Email && old.Email != "" {
-		tx = append(tx, types.TransactWriteItem{Delete: &types.Delete{TableName: s.table, Key: keyOf(emailPK(bu, old.Email), "#E")}})
+	if ch.ReleaseEmail != "" {
+		tx = append(tx, types.TransactWriteItem{Delete: &types.Delete{TableName: s.table, Key: keyOf(emailPK(bu, ch.ReleaseEmail), "#E")}})
 		reasons = append(reasons, errCondition)
 	}
-	if next.Phone != old.Phone && next.Phone != "" {
-		tx = append(tx, s.notSuppressed(bu, store.AddressPhone, next.Phone))
+	if ch.CheckPhone != "" {
+		tx = append(tx, s.notSuppressed(bu, store.AddressPhone, ch.CheckPhone))
 		reasons = append(reasons, store.ErrSuppressed)
 	}
 	if err := s.transact(ctx, tx, reasons); err != nil {
 		if errors.Is(err, errCondition) && p.ExpectRevision != 0 {
-			return old, false, fmt.Errorf("revision changed: %w", store.ErrConflict)
+			return store.Contact{}, false, fmt.Errorf("revision changed: %w", store.ErrConflict)
 		}
-		return old, false, err
+		return store.Contact{}, false, err
 	}
-	return next, created, nil
+	return ch.New, ch.Created, nil
 }
 
 func (s *Store) notSuppressed(bu string, kind store.AddressKind, normalised string) types.TransactWriteItem {
-	h := store.AddressHash(s.key, bu, kind, normalised)
+	h := s.hasher.Hash(bu, kind, normalised)
 	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: s.table,
 		Key: keyOf(suppressionPK(bu, h), "#S"), ConditionExpression: aws.String("attribute_not_exists(PK)")}}
 }
@@ -258,14 +248,7 @@ func (s *Store) GetSuppression(ctx context.Context, bu string, kind store.Addres
 }
 
 func (s *Store) suppression(bu string, kind store.AddressKind, address string) (store.Suppression, error) {
-	n, err := store.NormalizeAddress(kind, address)
-	if err == nil {
-		err = store.CheckID("bu", bu)
-	}
-	if err != nil {
-		return store.Suppression{}, err
-	}
-	return store.Suppression{BU: bu, Kind: kind, Hash: store.AddressHash(s.key, bu, kind, n)}, nil
+	return store.PrepareSuppression(s.hasher, bu, kind, address)
 }
 
 func ownersPK(bu string) string { return buKey(bu, "OWNERS") }
@@ -328,12 +311,7 @@ func (s *Store) erase(ctx context.Context, bu, id string) (store.Erasure, error)
 	}
 	var keys []item
 	if err == nil {
-		now := store.UTC(s.now())
-		for kind, addr := range map[store.AddressKind]string{store.AddressEmail: c.Email, store.AddressPhone: c.Phone} {
-			if addr == "" {
-				continue
-			}
-			sup := store.Suppression{BU: bu, Kind: kind, Hash: store.AddressHash(s.key, bu, kind, addr), Reason: store.SuppressedErased, At: now}
+		for _, sup := range store.ErasureSuppressions(s.hasher, c, s.now()) {
 			if err := s.putSuppression(ctx, sup); err != nil {
 				return er, err
 			}

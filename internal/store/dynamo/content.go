@@ -17,17 +17,7 @@ func contentPrefix(kind store.ContentKind, id, locale string) string {
 
 // PutContent implements store.Contents.
 func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (store.Content, error) {
-	err := store.CheckID("bu", bu)
-	if err == nil {
-		err = c.Check()
-	}
-	if err == nil && c.Version < 0 {
-		err = fmt.Errorf("content version %d: %w", c.Version, store.ErrInvalid)
-	}
-	if c.BU = bu; c.Shared {
-		c.BU = store.SharedBU
-	}
-	c.CreatedAt = store.UTC(s.now())
+	c, err := store.PrepareContent(bu, c, s.now())
 	if err == nil {
 		auto := c.Version == 0
 		err = retry(ctx, func() error {

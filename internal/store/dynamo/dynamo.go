@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -35,21 +36,38 @@ var _ store.Store = (*Store)(nil)
 
 // Store is the DynamoDB adapter. Create it with New.
 type Store struct {
-	db    *dynamodb.Client
-	table *string
-	cfg   store.Config
-	now   func() time.Time
-	key   []byte
+	db        *dynamodb.Client
+	table     *string
+	cfg       store.Config
+	now       func() time.Time
+	hasher    *store.AddressHasher
+	txWorkers int // contact transactions of a batch in flight
+}
+
+// An Option tunes the adapter.
+type Option func(*Store)
+
+// WithTransactWorkers sets how many contact transactions of one
+// UpsertContactsByEmail batch run at once (default 16, at least 1).
+// DynamoDB runs transactions on different items in parallel; moto copies
+// the whole table in each transaction and fails under concurrent ones, so
+// tests against moto set 1.
+func WithTransactWorkers(n int) Option {
+	return func(s *Store) { s.txWorkers = max(n, 1) }
 }
 
 // New returns the adapter for table. cfg.SuppressionKey is required: it is
 // the secret of the hashes suppressed addresses are stored under, and must
 // stay the same for the table's life.
-func New(client *dynamodb.Client, table string, cfg store.Config) (*Store, error) {
+func New(client *dynamodb.Client, table string, cfg store.Config, opts ...Option) (*Store, error) {
 	if client == nil || table == "" || len(cfg.SuppressionKey) == 0 {
 		return nil, fmt.Errorf("dynamo store: a client, a table name and a suppression key are needed: %w", store.ErrInvalid)
 	}
-	return &Store{db: client, table: aws.String(table), cfg: cfg, now: cfg.Clock(), key: cfg.SuppressionKey}, nil
+	s := &Store{db: client, table: aws.String(table), cfg: cfg, now: cfg.Clock(), hasher: store.NewAddressHasher(cfg.SuppressionKey), txWorkers: batchWorkers}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // item is one DynamoDB item.
@@ -224,9 +242,12 @@ func retry(ctx context.Context, fn func() error) error {
 	}
 }
 
-// backoff waits 5ms·2^attempt (at most 1s), or until ctx ends.
+// backoff waits between half and all of 5ms·2^attempt (at most 1s), or
+// until ctx ends. The random half spreads out writers that failed together
+// (racing conditional writes, a throttled batch's parallel calls).
 func backoff(ctx context.Context, attempt int) error {
 	d := min(5*time.Millisecond<<attempt, time.Second)
+	d = d/2 + rand.N(d/2+1)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -441,34 +462,13 @@ func shardedPage[T any](ctx context.Context, s *Store, shards []int, pkOf func(i
 	return pg, nil
 }
 
-// batchDelete deletes items by key, 25 per request, retrying unprocessed
-// items with backoff.
+// batchDelete deletes items by key with BatchWriteItem (batchWrite).
 func (s *Store) batchDelete(ctx context.Context, keys []item) error {
-	for len(keys) > 0 {
-		n := min(25, len(keys))
-		reqs := make([]types.WriteRequest, n)
-		for i, key := range keys[:n] {
-			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key}}
-		}
-		keys = keys[n:]
-		pending := map[string][]types.WriteRequest{*s.table: reqs}
-		for attempt := 0; len(pending[*s.table]) > 0; attempt++ {
-			if attempt > 0 {
-				if attempt > maxRetries {
-					return fmt.Errorf("batch delete: %d items still unprocessed", len(pending[*s.table]))
-				}
-				if err := backoff(ctx, attempt); err != nil {
-					return err
-				}
-			}
-			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return err
-			}
-			pending = out.UnprocessedItems
-		}
+	reqs := make([]types.WriteRequest, len(keys))
+	for i, key := range keys {
+		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key}}
 	}
-	return nil
+	return s.batchWrite(ctx, reqs)
 }
 
 // wrap adds context to a non-nil error.

@@ -90,7 +90,7 @@ func raw(db *dynamodb.Client, table string) func(t *testing.T) []string {
 func openTarget(t *testing.T, cfg store.Config) storetest.Target {
 	db := client(t)
 	table := createTable(t, db)
-	s, err := New(db, table, cfg)
+	s, err := New(db, table, cfg, WithTransactWorkers(1)) // moto: see WithTransactWorkers
 	if err != nil {
 		t.Fatal(err)
 	}

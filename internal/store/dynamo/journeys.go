@@ -26,21 +26,19 @@ func (s *Store) PutJourney(ctx context.Context, bu string, j store.Journey) (sto
 	if err := store.CheckIDs("bu", bu, "journey", j.ID); err != nil {
 		return j, fmt.Errorf("put journey: %w", err)
 	}
-	var old store.Journey
-	rev, err := s.get(ctx, journeysPK(bu), j.ID, &old)
+	var have store.Journey
+	rev, err := s.get(ctx, journeysPK(bu), j.ID, &have)
+	var old *store.Journey
 	switch {
-	case err != nil && !errors.Is(err, store.ErrNotFound):
-	case err == nil && j.Revision == 0:
-		err = store.ErrExists
-	case err != nil && j.Revision != 0:
-	case err == nil && old.Revision != j.Revision:
-		err = fmt.Errorf("revision %d, expected %d: %w", old.Revision, j.Revision, store.ErrConflict)
-	default:
-		now := store.UTC(s.now())
-		j.BU, j.Revision, j.UpdatedAt, j.CreatedAt = bu, j.Revision+1, now, old.CreatedAt
-		if j.CreatedAt.IsZero() {
-			j.CreatedAt = now
-		}
+	case err == nil:
+		old = &have
+	case errors.Is(err, store.ErrNotFound):
+		err = nil
+	}
+	if err == nil {
+		j, err = store.PrepareJourney(bu, j, old, s.now())
+	}
+	if err == nil {
 		var it item
 		if it, err = encode(j, attrPK, journeysPK(bu), attrSK, j.ID); err == nil {
 			err = s.putRev(ctx, it, rev)
@@ -83,13 +81,9 @@ const maxVersionItem = 380 << 10
 // CreateVersion implements store.Journeys. Source and ASL are stored
 // gzip-compressed (ASL compresses about tenfold).
 func (s *Store) CreateVersion(ctx context.Context, bu string, v store.JourneyVersion) error {
-	err := store.CheckIDs("bu", bu, "journey", v.Journey)
-	if err == nil && v.Version < 1 {
-		err = fmt.Errorf("version %d: %w", v.Version, store.ErrInvalid)
-	}
+	v, err := store.PrepareVersion(bu, v)
 	var it item
 	if err == nil {
-		v.BU, v.PublishedAt = bu, store.UTC(v.PublishedAt)
 		src, asl := gz(v.Source), gz(v.ASL)
 		if len(src)+len(asl) > maxVersionItem {
 			err = fmt.Errorf("version of %d compressed bytes: %w", len(src)+len(asl), store.ErrInvalid)

@@ -61,7 +61,7 @@ func (s *Store) SetSalesTaskStatus(ctx context.Context, bu, id string, status st
 			if err := getJSON(tx.Bucket(bTasks), key(bu, id), &t); err != nil {
 				return err
 			}
-			t.Status, t.UpdatedAt = status, store.UTC(s.now())
+			t = t.WithStatus(status, s.now())
 			return putJSON(tx.Bucket(bTasks), key(bu, id), t)
 		})
 	}
@@ -176,9 +176,8 @@ func (s *Store) ListAudit(ctx context.Context, bu, cursor string, limit int) (st
 
 // PutAPIKey implements store.APIKeys.
 func (s *Store) PutAPIKey(ctx context.Context, k store.APIKey) error {
-	err := store.CheckIDs("bu", k.BU, "api key hash", k.Hash, "api key name", k.Name)
+	k, err := store.PrepareAPIKey(k, s.now())
 	if err == nil {
-		k.CreatedAt = store.UTC(s.now())
 		err = s.update(ctx, func(tx *bolt.Tx) error {
 			b := tx.Bucket(bAPIKeys)
 			if b.Get([]byte(k.Hash)) != nil {

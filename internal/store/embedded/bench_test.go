@@ -22,22 +22,7 @@ func benchStore(b *testing.B, noSync bool) *Store {
 	return s
 }
 
-func perSecond(b *testing.B, unit string) {
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
-}
-
-// benchPatch is a realistic contact: a dozen fields, attributes, consent.
-func benchPatch(i int) store.ContactPatch {
-	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	return store.ContactPatch{
-		ID: fmt.Sprintf("c-%07d", i), Email: store.String(fmt.Sprintf("person%d@example.com", i)),
-		FirstName: store.String("Ada"), LastName: store.String("Lovelace"), Company: store.String("Engines"),
-		Country: store.String("GB"), Timezone: store.String("Europe/London"), Locale: store.String("en-GB"),
-		Owner: store.String("rep-1"), LifecycleStage: store.String("lead"),
-		Attributes: map[string]store.Value{"score": store.NumberValue(float64(i % 100)), "plan": store.StringValue("pro"), "tags": store.ListValue("a", "b")},
-		Channels:   map[string]store.Consent{"email": {Status: store.ConsentGranted, Source: "form", At: at}},
-	}
-}
+func benchPatch(i int) store.ContactPatch { return storetest.SamplePatch(i) }
 
 // BenchmarkContactUpsert creates contacts, each a new record with an email
 // index entry and a suppression check, with and without fsync per commit.
@@ -46,7 +31,7 @@ func BenchmarkContactUpsert(b *testing.B) {
 		b.Run(fmt.Sprintf("nosync=%v", noSync), func(b *testing.B) {
 			s := benchStore(b, noSync)
 			ctx := context.Background()
-			b.ReportAllocs()
+			m := storetest.StartMeter(b)
 			i := 0
 			for b.Loop() {
 				if _, err := s.UpsertContact(ctx, "acme", benchPatch(i)); err != nil {
@@ -54,7 +39,7 @@ func BenchmarkContactUpsert(b *testing.B) {
 				}
 				i++
 			}
-			perSecond(b, "upserts/s")
+			m.Report(b.N, "upserts/s")
 		})
 	}
 }
@@ -69,8 +54,7 @@ func BenchmarkContactUpsertParallel(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
+	m := storetest.StartMeter(b)
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
@@ -81,7 +65,7 @@ func BenchmarkContactUpsertParallel(b *testing.B) {
 			i++
 		}
 	})
-	perSecond(b, "upserts/s")
+	m.Report(b.N, "upserts/s")
 }
 
 // BenchmarkContactGet reads contacts by id from many goroutines.
@@ -93,8 +77,7 @@ func BenchmarkContactGet(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
+	m := storetest.StartMeter(b)
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
@@ -105,14 +88,14 @@ func BenchmarkContactGet(b *testing.B) {
 			i++
 		}
 	})
-	perSecond(b, "gets/s")
+	m.Report(b.N, "gets/s")
 }
 
 // BenchmarkEnrolmentCreate is the conditional create of a segment launch.
 func BenchmarkEnrolmentCreate(b *testing.B) {
 	s := benchStore(b, true)
 	ctx := context.Background()
-	b.ReportAllocs()
+	m := storetest.StartMeter(b)
 	i := 0
 	for b.Loop() {
 		_, err := s.CreateEnrolment(ctx, "acme", store.Enrolment{Journey: "welcome", Contact: fmt.Sprintf("c-%07d", i), Entry: "launch-1", Version: 3, Execution: fmt.Sprintf("exec-%d", i)})
@@ -121,7 +104,7 @@ func BenchmarkEnrolmentCreate(b *testing.B) {
 		}
 		i++
 	}
-	perSecond(b, "enrolments/s")
+	m.Report(b.N, "enrolments/s")
 }
 
 // BenchmarkInteraction appends an interaction to one of 1,000 contacts and
@@ -130,7 +113,7 @@ func BenchmarkInteraction(b *testing.B) {
 	s := benchStore(b, true)
 	ctx := context.Background()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	b.ReportAllocs()
+	m := storetest.StartMeter(b)
 	i := 0
 	for b.Loop() {
 		c := fmt.Sprintf("c-%04d", i%1000)
@@ -146,7 +129,7 @@ func BenchmarkInteraction(b *testing.B) {
 		}
 		i++
 	}
-	perSecond(b, "append+query/s")
+	m.Report(b.N, "append+query/s")
 }
 
 // BenchmarkLoad100k loads 100,000 contacts and enrols each in a journey,
@@ -185,4 +168,62 @@ func BenchmarkLoad100k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "contacts/s")
+}
+
+// BenchmarkBatchUpsert imports contacts by email in batches of 1,000 (one
+// transaction each): the import and lead path, new contacts each time.
+func BenchmarkBatchUpsert(b *testing.B) {
+	benchBatches(b, "contacts/s", func(s *Store, from, n int) error {
+		ps := make([]store.ContactPatch, n)
+		for i := range ps {
+			ps[i] = benchPatch(from + i)
+		}
+		rs, err := s.UpsertContactsByEmail(context.Background(), "acme", ps)
+		if err == nil && rs[n-1].Outcome != store.BatchCreated {
+			err = rs[n-1].Err
+		}
+		return err
+	})
+}
+
+// BenchmarkBatchEnrol enrols contacts in batches of 1,000: a segment
+// launch.
+func BenchmarkBatchEnrol(b *testing.B) {
+	benchBatches(b, "enrolments/s", func(s *Store, from, n int) error {
+		es := make([]store.Enrolment, n)
+		for i := range es {
+			es[i] = store.Enrolment{Journey: "welcome", Contact: fmt.Sprintf("c-%07d", from+i), Entry: "launch-1", Version: 1, Execution: fmt.Sprint("exec-", from+i)}
+		}
+		rs, err := s.CreateEnrolments(context.Background(), "acme", es)
+		if err == nil && rs[n-1].Outcome != store.BatchCreated {
+			err = rs[n-1].Err
+		}
+		return err
+	})
+}
+
+// BenchmarkBatchInteractions appends interactions in batches of 1,000
+// over 10,000 contacts.
+func BenchmarkBatchInteractions(b *testing.B) {
+	benchBatches(b, "interactions/s", func(s *Store, from, n int) error {
+		is := make([]store.Interaction, n)
+		for i := range is {
+			is[i] = storetest.SampleInteraction(fmt.Sprintf("c-%07d", (from+i)%10_000), (from+i)/10_000)
+		}
+		return s.AppendInteractions(context.Background(), "acme", is)
+	})
+}
+
+// benchBatches runs write in batches of 1,000 items, b.N items in all, on
+// a NoSync store, and reports items per second.
+func benchBatches(b *testing.B, unit string, write func(s *Store, from, n int) error) {
+	const batch = 1000
+	s := benchStore(b, true)
+	m := storetest.StartMeter(b)
+	for from := 0; from < b.N; from += batch {
+		if err := write(s, from, min(batch, b.N-from)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m.Report(b.N, unit)
 }

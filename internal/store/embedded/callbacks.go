@@ -1,7 +1,9 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,6 +24,9 @@ func (s *Store) CreateApproval(ctx context.Context, bu string, a store.Approval)
 				if err := tx.Bucket(bApprovalsByC).Put(key(bu, a.Contact, a.ID), nil); err != nil {
 					return err
 				}
+			}
+			if err := tx.Bucket(bApprovalsPend).Put(pendingKey(a), nil); err != nil {
+				return err
 			}
 			return putJSON(b, key(bu, a.ID), a)
 		})
@@ -53,10 +58,84 @@ func (s *Store) DecideApproval(ctx context.Context, bu, id string, d store.Decis
 			if a, err = a.Decide(d, s.now()); err != nil {
 				return err
 			}
+			if err := tx.Bucket(bApprovalsPend).Delete(pendingKey(a)); err != nil {
+				return err
+			}
 			return putJSON(b, key(bu, id), a)
 		})
 	}
 	return a, wrap("decide approval "+id, err)
+}
+
+// pendingKey is an approval's key in the index of pending approvals: by
+// expiry, so a listing starts after the expired ones.
+func pendingKey(a store.Approval) []byte {
+	return key(a.BU, store.SortableTime(a.ExpiresAt), a.ID)
+}
+
+// ListPendingApprovals implements store.Approvals.
+func (s *Store) ListPendingApprovals(ctx context.Context, bu, cursor string, limit int) (store.Page[store.Approval], error) {
+	var page store.Page[store.Approval]
+	err := store.CheckID("bu", bu)
+	pfx := prefix(bu)
+	var after []byte
+	if err == nil {
+		after, err = decodeCursor(cursor, pfx)
+	}
+	if err == nil {
+		now, limit := s.now(), store.PageLimit(limit)
+		// Keys at or before now are expired approvals: start after them
+		// (\x01 sorts after the separator that follows the time).
+		if floor := append(append(bytes.Clone(pfx), store.SortableTime(now)...), 1); bytes.Compare(after, floor) < 0 {
+			after = floor
+		}
+		err = s.view(ctx, func(tx *bolt.Tx) error {
+			next, err := scan(tx.Bucket(bApprovalsPend), pfx, after, false, func(k, _ []byte) (bool, error) {
+				var a store.Approval
+				if err := getJSON(tx.Bucket(bApprovals), key(bu, splitKey(k)[2]), &a); err != nil {
+					return false, err
+				}
+				if a.Pending(now) {
+					page.Items = append(page.Items, a)
+				}
+				return len(page.Items) < limit, nil
+			})
+			page.Next = encodeCursor(next)
+			return err
+		})
+	}
+	if err != nil {
+		return store.Page[store.Approval]{}, fmt.Errorf("list pending approvals: %w", err)
+	}
+	return page, nil
+}
+
+// indexPendingApprovals fills the index of pending approvals from the
+// approvals (once, for a file written before the index existed).
+func indexPendingApprovals(tx *bolt.Tx) error {
+	idx := tx.Bucket(bApprovalsPend)
+	return tx.Bucket(bApprovals).ForEach(func(_, v []byte) error {
+		var a store.Approval
+		if err := json.Unmarshal(v, &a); err != nil {
+			return err
+		}
+		if a.Status != store.ApprovalPending {
+			return nil
+		}
+		return idx.Put(pendingKey(a), nil)
+	})
+}
+
+// deletePendingIndex removes an approval's pending index entry (erasure).
+func deletePendingIndex(tx *bolt.Tx, bu, id string) error {
+	var a store.Approval
+	if err := getJSON(tx.Bucket(bApprovals), key(bu, id), &a); err != nil {
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	return tx.Bucket(bApprovalsPend).Delete(pendingKey(a))
 }
 
 // CreateCallback implements store.Callbacks.
@@ -239,7 +318,7 @@ func (s *Store) getCallback(tx *bolt.Tx, bu, id string, c *store.Callback) error
 	if err := getJSON(tx.Bucket(bCallbacks), key(bu, id), c); err != nil {
 		return err
 	}
-	if store.Expired(c.ExpiresAt.Add(store.CallbackGrace), s.now()) {
+	if c.Gone(s.now()) {
 		return store.ErrNotFound
 	}
 	return nil

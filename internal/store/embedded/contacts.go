@@ -58,7 +58,7 @@ func (s *Store) FindContactByEmail(ctx context.Context, bu, email string) (store
 
 // UpsertContact implements store.Contacts.
 func (s *Store) UpsertContact(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, error) {
-	p, err := checkPatch(bu, p)
+	p, err := store.PreparePatch(bu, p)
 	if err != nil {
 		return store.Contact{}, fmt.Errorf("upsert contact: %w", err)
 	}
@@ -67,7 +67,7 @@ func (s *Store) UpsertContact(ctx context.Context, bu string, p store.ContactPat
 	}
 	var c store.Contact
 	err = s.update(ctx, func(tx *bolt.Tx) error {
-		c, _, err = s.upsertTx(tx, bu, p)
+		c, _, err = s.upsertTx(tx, bu, p, false)
 		return err
 	})
 	if err != nil {
@@ -78,82 +78,83 @@ func (s *Store) UpsertContact(ctx context.Context, bu string, p store.ContactPat
 
 // UpsertContactByEmail implements store.Contacts.
 func (s *Store) UpsertContactByEmail(ctx context.Context, bu string, p store.ContactPatch) (store.Contact, bool, error) {
-	p, err := checkPatch(bu, p)
-	if err == nil && (p.Email == nil || *p.Email == "") {
-		err = fmt.Errorf("no email address: %w", store.ErrInvalid)
-	}
-	if err != nil {
-		return store.Contact{}, false, fmt.Errorf("upsert contact by email: %w", err)
-	}
 	var c store.Contact
 	var created bool
-	err = s.update(ctx, func(tx *bolt.Tx) error {
-		p.ID = store.NewID("c-")
-		if id := tx.Bucket(bEmails).Get(key(bu, *p.Email)); id != nil {
-			p.ID = string(id)
-		}
-		c, created, err = s.upsertTx(tx, bu, p)
-		return err
-	})
+	err := store.CheckID("bu", bu)
+	if err == nil {
+		err = s.update(ctx, func(tx *bolt.Tx) error {
+			var err error
+			c, created, err = s.upsertByEmailTx(tx, bu, p)
+			return err
+		})
+	}
 	if err != nil {
 		return store.Contact{}, false, fmt.Errorf("upsert contact by email: %w", err)
 	}
 	return c, created, nil
 }
 
-func checkPatch(bu string, p store.ContactPatch) (store.ContactPatch, error) {
-	if err := store.CheckID("bu", bu); err != nil {
-		return p, err
+// upsertByEmailTx merges p into the contact with its email address, or
+// creates one, inside a write transaction.
+func (s *Store) upsertByEmailTx(tx *bolt.Tx, bu string, p store.ContactPatch) (store.Contact, bool, error) {
+	p, err := store.PrepareByEmail(bu, p)
+	if err != nil {
+		return store.Contact{}, false, err
 	}
-	if p.ID != "" {
-		if err := store.CheckID("contact", p.ID); err != nil {
-			return p, err
-		}
+	id := tx.Bucket(bEmails).Get(key(bu, *p.Email))
+	if id == nil {
+		p.ID = store.NewID("c-")
+		return s.upsertTx(tx, bu, p, true)
 	}
-	return p.Normalize()
+	p.ID = string(id)
+	return s.upsertTx(tx, bu, p, false)
 }
 
 // upsertTx merges p into contact p.ID inside a write transaction, keeping
-// the email index and refusing suppressed or taken addresses.
-func (s *Store) upsertTx(tx *bolt.Tx, bu string, p store.ContactPatch) (store.Contact, bool, error) {
+// the email index and refusing suppressed or taken addresses. Every check
+// comes before the first write, so a refused item of a batch leaves the
+// transaction as it was. fresh says p.ID was just made: there is nothing
+// to read.
+func (s *Store) upsertTx(tx *bolt.Tx, bu string, p store.ContactPatch, fresh bool) (store.Contact, bool, error) {
 	contacts, emails := tx.Bucket(bContacts), tx.Bucket(bEmails)
 	var old store.Contact
-	err := getJSON(contacts, contactKey(bu, p.ID), &old)
-	created := isNotFound(err)
-	switch {
-	case err != nil && !created:
-		return old, false, err
-	case created && p.ExpectRevision != 0:
-		return old, false, store.ErrNotFound
-	case !created && p.ExpectRevision != 0 && p.ExpectRevision != old.Revision:
-		return old, false, fmt.Errorf("revision %d, expected %d: %w", old.Revision, p.ExpectRevision, store.ErrConflict)
+	err := store.ErrNotFound
+	if !fresh {
+		err = getJSON(contacts, contactKey(bu, p.ID), &old)
 	}
-	next := old.Apply(p, s.now())
-	next.BU, next.ID = bu, p.ID
-	if next.Email != old.Email && next.Email != "" {
-		if s.suppressed(tx, bu, store.AddressEmail, next.Email) {
-			return old, false, store.ErrSuppressed
+	if err != nil && !isNotFound(err) {
+		return store.Contact{}, false, err
+	}
+	ch, err := store.PlanUpsert(bu, old, err == nil, p, s.now())
+	if err != nil {
+		return store.Contact{}, false, err
+	}
+	if ch.ClaimEmail != "" {
+		if s.suppressed(tx, bu, store.AddressEmail, ch.ClaimEmail) {
+			return store.Contact{}, false, store.ErrSuppressed
 		}
-		if id := emails.Get(key(bu, next.Email)); id != nil && string(id) != p.ID {
-			return old, false, store.ErrEmailTaken
-		}
-		if err := emails.Put(key(bu, next.Email), []byte(p.ID)); err != nil {
-			return old, false, err
+		if id := emails.Get(key(bu, ch.ClaimEmail)); id != nil && string(id) != p.ID {
+			return store.Contact{}, false, store.ErrEmailTaken
 		}
 	}
-	if next.Email != old.Email && old.Email != "" {
-		if err := emails.Delete(key(bu, old.Email)); err != nil {
-			return old, false, err
+	if ch.CheckPhone != "" && s.suppressed(tx, bu, store.AddressPhone, ch.CheckPhone) {
+		return store.Contact{}, false, store.ErrSuppressed
+	}
+	if ch.ClaimEmail != "" {
+		if err := emails.Put(key(bu, ch.ClaimEmail), []byte(p.ID)); err != nil {
+			return store.Contact{}, false, err
 		}
 	}
-	if next.Phone != old.Phone && next.Phone != "" && s.suppressed(tx, bu, store.AddressPhone, next.Phone) {
-		return old, false, store.ErrSuppressed
+	if ch.ReleaseEmail != "" {
+		if err := emails.Delete(key(bu, ch.ReleaseEmail)); err != nil {
+			return store.Contact{}, false, err
+		}
 	}
-	return next, created, putJSON(contacts, contactKey(bu, p.ID), next)
+	return ch.New, ch.Created, putJSON(contacts, contactKey(bu, p.ID), ch.New)
 }
 
 func (s *Store) suppressed(tx *bolt.Tx, bu string, kind store.AddressKind, normalised string) bool {
-	return tx.Bucket(bSuppress).Get(key(bu, store.AddressHash(s.hashKy, bu, kind, normalised))) != nil
+	return tx.Bucket(bSuppress).Get(key(bu, s.hasher.Hash(bu, kind, normalised))) != nil
 }
 
 // ListContacts implements store.Contacts.
@@ -246,14 +247,7 @@ func (s *Store) GetSuppression(ctx context.Context, bu string, kind store.Addres
 
 // suppression returns the record for an address without its reason.
 func (s *Store) suppression(bu string, kind store.AddressKind, address string) (store.Suppression, error) {
-	n, err := store.NormalizeAddress(kind, address)
-	if err == nil {
-		err = store.CheckID("bu", bu)
-	}
-	if err != nil {
-		return store.Suppression{}, err
-	}
-	return store.Suppression{BU: bu, Kind: kind, Hash: store.AddressHash(s.hashKy, bu, kind, n)}, nil
+	return store.PrepareSuppression(s.hasher, bu, kind, address)
 }
 
 // PutOwner implements store.Contacts.
@@ -368,14 +362,8 @@ func (s *Store) eraseTx(tx *bolt.Tx, bu, id string) (store.Erasure, error) {
 // eraseProfile suppresses the contact's addresses and deletes its profile
 // and email index entry.
 func (s *Store) eraseProfile(tx *bolt.Tx, c store.Contact) error {
-	now := store.UTC(s.now())
-	for kind, addr := range map[store.AddressKind]string{store.AddressEmail: c.Email, store.AddressPhone: c.Phone} {
-		if addr == "" {
-			continue
-		}
-		h := store.AddressHash(s.hashKy, c.BU, kind, addr)
-		sup := store.Suppression{BU: c.BU, Kind: kind, Hash: h, Reason: store.SuppressedErased, At: now}
-		if err := putJSON(tx.Bucket(bSuppress), key(c.BU, h), sup); err != nil {
+	for _, sup := range store.ErasureSuppressions(s.hasher, c, s.now()) {
+		if err := putJSON(tx.Bucket(bSuppress), key(c.BU, sup.Hash), sup); err != nil {
 			return err
 		}
 	}
@@ -434,6 +422,11 @@ func eraseLinked(tx *bolt.Tx, bu, id string) (int, error) {
 		for _, rid := range ids {
 			if bytes.Equal(l.main, bTasks) {
 				if err := deleteTaskOwnerIndex(tx, bu, rid); err != nil {
+					return 0, err
+				}
+			}
+			if bytes.Equal(l.main, bApprovals) {
+				if err := deletePendingIndex(tx, bu, rid); err != nil {
 					return 0, err
 				}
 			}

@@ -12,17 +12,7 @@ import (
 
 // PutContent implements store.Contents.
 func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (store.Content, error) {
-	err := store.CheckID("bu", bu)
-	if err == nil {
-		err = c.Check()
-	}
-	if err == nil && c.Version < 0 {
-		err = fmt.Errorf("content version %d: %w", c.Version, store.ErrInvalid)
-	}
-	if c.BU = bu; c.Shared {
-		c.BU = store.SharedBU
-	}
-	c.CreatedAt = store.UTC(s.now())
+	c, err := store.PrepareContent(bu, c, s.now())
 	if err == nil {
 		err = s.update(ctx, func(tx *bolt.Tx) error {
 			b := tx.Bucket(bContent)

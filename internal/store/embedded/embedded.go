@@ -42,7 +42,15 @@ type Options struct {
 	// LockTimeout bounds the wait for another process's file lock
 	// (default 5s).
 	LockTimeout time.Duration
+	// BatchSize is how many items of a batch write (UpsertContactsByEmail,
+	// CreateEnrolments, AppendInteractions) share one transaction (default
+	// DefaultBatchSize). Larger batches commit less often but hold the
+	// write lock longer.
+	BatchSize int
 }
+
+// DefaultBatchSize is the default Options.BatchSize.
+const DefaultBatchSize = 1000
 
 // Store is the embedded adapter. Create it with Open; Close it.
 type Store struct {
@@ -50,6 +58,8 @@ type Store struct {
 	now    func() time.Time
 	cfg    store.Config
 	hashKy []byte
+	hasher *store.AddressHasher
+	batch  int
 }
 
 // Bucket names. Keys inside are key parts joined by NUL (ids never hold
@@ -70,6 +80,7 @@ var (
 	bSegments       = []byte("segments")            // bu, name → Segment
 	bApprovals      = []byte("approvals")           // bu, id → Approval
 	bApprovalsByC   = []byte("approvalsByContact")  // bu, contact, id → nil
+	bApprovalsPend  = []byte("approvalsPending")    // bu, expiresAt, id → nil (pending approvals only)
 	bCallbacks      = []byte("callbacks")           // bu, id → Callback (token included)
 	bCallbacksByC   = []byte("callbacksByContact")  // bu, contact, id → nil
 	bIdem           = []byte("idempotency")         // bu, key → idemRecord
@@ -91,7 +102,7 @@ var (
 var allBuckets = [][]byte{
 	bContacts, bEmails, bSuppress, bOwners, bInteractions, bStepLogs, bEnrol,
 	bEnrolStatus, bFunnel, bJourneys, bVersions, bContent, bSegments,
-	bApprovals, bApprovalsByC, bCallbacks, bCallbacksByC, bIdem, bTasks,
+	bApprovals, bApprovalsByC, bApprovalsPend, bCallbacks, bCallbacksByC, bIdem, bTasks,
 	bTasksByOwner, bTasksByContact, bAudit, bAPIKeys, bAPIKeysByBU, bExpiry,
 	bQueue, bQueueVisible, bQueueDedupe, bQueueDead, bKV, bMeta,
 }
@@ -106,6 +117,9 @@ func Open(path string, cfg store.Config, o Options) (*Store, error) {
 	if o.LockTimeout == 0 {
 		o.LockTimeout = 5 * time.Second
 	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:        o.LockTimeout,
 		NoSync:         o.NoSync,
@@ -115,10 +129,16 @@ func Open(path string, cfg store.Config, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, now: cfg.Clock(), cfg: cfg, hashKy: cfg.SuppressionKey}
+	s := &Store{db: db, now: cfg.Clock(), cfg: cfg, hashKy: cfg.SuppressionKey, batch: o.BatchSize}
 	err = db.Update(func(tx *bolt.Tx) error {
+		indexPending := tx.Bucket(bApprovals) != nil && tx.Bucket(bApprovalsPend) == nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		if indexPending { // a file from before the index existed
+			if err := indexPendingApprovals(tx); err != nil {
 				return err
 			}
 		}
@@ -139,6 +159,7 @@ func Open(path string, cfg store.Config, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s.hasher = store.NewAddressHasher(s.hashKy)
 	return s, nil
 }
 

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,6 +50,19 @@ func openTarget(t *testing.T, cfg store.Config) storetest.Target {
 }
 
 func TestConformance(t *testing.T) { storetest.Run(t, openTarget) }
+
+// TestConformanceSmallBatches runs the suite with batch writes split into
+// transactions of three items, so every batch test crosses chunks.
+func TestConformanceSmallBatches(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, cfg store.Config) storetest.Target {
+		s, err := Open(filepath.Join(t.TempDir(), "store.db"), cfg, Options{NoSync: true, BatchSize: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return storetest.Target{Store: s, Raw: raw(s)}
+	})
+}
 
 // TestExactlyOnce races goroutines on the conditional writes. It runs on
 // the embedded store only: moto, which the DynamoDB adapter is tested on,
@@ -175,5 +189,45 @@ func TestSweep(t *testing.T) {
 		if !strings.HasPrefix(item, "meta ") && !strings.HasPrefix(item, "queue") {
 			t.Fatalf("left after sweeping: %q", item)
 		}
+	}
+}
+
+// TestPendingIndexBackfill opens a file written before the index of
+// pending approvals existed: opening fills it.
+func TestPendingIndexBackfill(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	clock := storetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	cfg := storetest.Config(clock)
+	s, err := Open(path, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []store.Approval
+	for i, d := range []time.Duration{2 * time.Hour, time.Hour, 3 * time.Hour} {
+		a, err := s.CreateApproval(ctx, "acme", store.Approval{ID: fmt.Sprint("ap-", i), Kind: store.ApprovalPublish, ExpiresAt: clock.Now().Add(d)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, a)
+	}
+	if _, err := s.DecideApproval(ctx, "acme", "ap-2", store.Decision{Approved: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bApprovalsPend) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(path, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p, err := s.ListPendingApprovals(ctx, "acme", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]store.Approval{want[1], want[0]}, p.Items); d != "" {
+		t.Fatalf("pending after reopening (-want +got):\n%s", d)
 	}
 }

@@ -14,18 +14,22 @@ import (
 func (s *Store) AppendInteraction(ctx context.Context, bu string, i store.Interaction) (store.Interaction, error) {
 	i, err := i.Prepare(bu, s.cfg)
 	if err == nil {
-		err = s.update(ctx, func(tx *bolt.Tx) error {
-			k := key(bu, i.Contact, store.SortableTime(i.At), i.ID)
-			if err := indexExpiry(tx, bInteractions, k, i.ExpiresAt); err != nil {
-				return err
-			}
-			return putJSON(tx.Bucket(bInteractions), k, i)
-		})
+		err = s.update(ctx, func(tx *bolt.Tx) error { return putInteractionTx(tx, i) })
 	}
 	if err != nil {
 		return store.Interaction{}, fmt.Errorf("append interaction of contact %s: %w", i.Contact, err)
 	}
 	return i, nil
+}
+
+// putInteractionTx stores a prepared interaction inside a write
+// transaction; the same time and id replace the stored one.
+func putInteractionTx(tx *bolt.Tx, i store.Interaction) error {
+	k := key(i.BU, i.Contact, store.SortableTime(i.At), i.ID)
+	if err := indexExpiry(tx, bInteractions, k, i.ExpiresAt); err != nil {
+		return err
+	}
+	return putJSON(tx.Bucket(bInteractions), k, i)
 }
 
 // ListInteractions implements store.Interactions.

@@ -17,22 +17,16 @@ func (s *Store) PutJourney(ctx context.Context, bu string, j store.Journey) (sto
 	}
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bJourneys)
-		var old store.Journey
-		err := getJSON(b, key(bu, j.ID), &old)
-		switch {
-		case err != nil && !isNotFound(err):
+		var old *store.Journey
+		var have store.Journey
+		if err := getJSON(b, key(bu, j.ID), &have); err == nil {
+			old = &have
+		} else if !isNotFound(err) {
 			return err
-		case err == nil && j.Revision == 0:
-			return store.ErrExists
-		case isNotFound(err) && j.Revision != 0:
-			return store.ErrNotFound
-		case err == nil && old.Revision != j.Revision:
-			return fmt.Errorf("revision %d, expected %d: %w", old.Revision, j.Revision, store.ErrConflict)
 		}
-		now := store.UTC(s.now())
-		j.BU, j.Revision, j.UpdatedAt, j.CreatedAt = bu, j.Revision+1, now, old.CreatedAt
-		if j.CreatedAt.IsZero() {
-			j.CreatedAt = now
+		var err error
+		if j, err = store.PrepareJourney(bu, j, old, s.now()); err != nil {
+			return err
 		}
 		return putJSON(b, key(bu, j.ID), j)
 	})
@@ -60,12 +54,8 @@ func (s *Store) ListJourneys(ctx context.Context, bu string) ([]store.Journey, e
 
 // CreateVersion implements store.Journeys.
 func (s *Store) CreateVersion(ctx context.Context, bu string, v store.JourneyVersion) error {
-	err := store.CheckIDs("bu", bu, "journey", v.Journey)
-	if err == nil && (v.Version < 1 || len(v.Source)+len(v.ASL) > store.MaxVersionBytes) {
-		err = fmt.Errorf("version %d of %d bytes: %w", v.Version, len(v.Source)+len(v.ASL), store.ErrInvalid)
-	}
+	v, err := store.PrepareVersion(bu, v)
 	if err == nil {
-		v.BU, v.PublishedAt = bu, store.UTC(v.PublishedAt)
 		err = s.update(ctx, func(tx *bolt.Tx) error {
 			b := tx.Bucket(bVersions)
 			k := key(bu, v.Journey, num(v.Version))
@@ -147,22 +137,26 @@ func enrolStatusKey(e store.Enrolment) []byte {
 func (s *Store) CreateEnrolment(ctx context.Context, bu string, e store.Enrolment) (store.Enrolment, error) {
 	e, err := store.PrepareEnrolment(bu, e, s.now())
 	if err == nil {
-		err = s.update(ctx, func(tx *bolt.Tx) error {
-			b := tx.Bucket(bEnrol)
-			k := enrolKey(bu, e.Contact, e.Journey, e.Entry)
-			if b.Get(k) != nil {
-				return store.ErrExists
-			}
-			if err := tx.Bucket(bEnrolStatus).Put(enrolStatusKey(e), nil); err != nil {
-				return err
-			}
-			return putJSON(b, k, e)
-		})
+		err = s.update(ctx, func(tx *bolt.Tx) error { return createEnrolmentTx(tx, e) })
 	}
 	if err != nil {
 		return store.Enrolment{}, fmt.Errorf("enrol contact %s in journey %s entry %s: %w", e.Contact, e.Journey, e.Entry, err)
 	}
 	return e, nil
+}
+
+// createEnrolmentTx stores a prepared enrolment unless its (journey,
+// contact, entry) is taken (ErrExists), inside a write transaction.
+func createEnrolmentTx(tx *bolt.Tx, e store.Enrolment) error {
+	b := tx.Bucket(bEnrol)
+	k := enrolKey(e.BU, e.Contact, e.Journey, e.Entry)
+	if b.Get(k) != nil {
+		return store.ErrExists
+	}
+	if err := tx.Bucket(bEnrolStatus).Put(enrolStatusKey(e), nil); err != nil {
+		return err
+	}
+	return putJSON(b, k, e)
 }
 
 // GetEnrolment implements store.Enrolments.

@@ -65,6 +65,7 @@ func testErase(e *env) {
 		"tasks":          len(ok(s.ListSalesTasksByContact(ctx, bu, "c-erase"))(t)),
 		"owner's tasks":  len(ok(s.ListSalesTasksByOwner(ctx, bu, "rep-1", "", 0))(t).Items) - 1,
 		"journey active": len(ok(s.ListEnrolments(ctx, bu, "welcome", store.EnrolmentActive, "", 0))(t).Items) - 1,
+		"approvals":      len(ok(s.ListPendingApprovals(ctx, bu, "", 0))(t).Items) - 1,
 	} {
 		if n != 0 {
 			t.Fatalf("after erasure, %d %s left", n, name)

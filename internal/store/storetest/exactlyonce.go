@@ -16,7 +16,8 @@ const racers = 50
 // RunExactlyOnce races goroutines on every conditional write and proves
 // exactly one wins each time. Run it only where the backend makes
 // conditional writes atomic: the embedded store (one bbolt write
-// transaction each) and real DynamoDB, not moto, which does not.
+// transaction each), the memory store (locks) and real DynamoDB, not moto,
+// which does not. Run it with -race.
 func RunExactlyOnce(t *testing.T, open Open) {
 	for _, c := range []struct {
 		name string
@@ -30,6 +31,8 @@ func RunExactlyOnce(t *testing.T, open Open) {
 		{"UpsertContactRevision", raceRevision},
 		{"IncrementFunnel", raceFunnel},
 		{"CreateSalesTask", raceSalesTask},
+		{"CreateEnrolments", raceBatchEnrol},
+		{"UpsertContactsByEmail", raceBatchUpsert},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(setup(t, open)) })
 	}

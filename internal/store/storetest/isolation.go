@@ -68,6 +68,7 @@ func testIsolation(e *env) {
 		"tasks":          len(ok(s.ListSalesTasksByContact(ctx, o, "c-1"))(t)),
 		"audit":          len(ok(s.ListAudit(ctx, o, "", 0))(t).Items),
 		"api keys":       len(ok(s.ListAPIKeys(ctx, o))(t)),
+		"approvals":      len(ok(s.ListPendingApprovals(ctx, o, "", 0))(t).Items),
 	} {
 		if n != 0 {
 			t.Fatalf("globex sees %d of acme's %s", n, name)

@@ -1,9 +1,11 @@
 // Package storetest is the conformance suite of the store contract. Every
-// adapter runs it: the embedded one directly, the DynamoDB one against
-// moto. Run covers every Store method and sentinel error; RunExactlyOnce
-// races goroutines on the conditional writes (only for adapters whose
-// backend makes them atomic: moto does not, so the DynamoDB adapter skips
-// it); RunQueue and RunKV cover the embedded-only interfaces.
+// adapter runs it: the embedded and memory ones directly, the DynamoDB one
+// against moto. Run covers every Store method and sentinel error;
+// RunExactlyOnce races goroutines on the conditional writes (only for
+// adapters whose backend makes them atomic: moto does not, so the DynamoDB
+// adapter skips it); RunQueue and RunKV cover the interfaces only the local
+// adapters implement. It also holds what the adapters' benchmarks share
+// (SamplePatch, SampleInteraction, Meter).
 package storetest
 
 import (
@@ -132,6 +134,11 @@ func Run(t *testing.T, open Open) {
 		{"Audit", testAudit},
 		{"APIKeys", testAPIKeys},
 		{"BusinessUnitIsolation", testIsolation},
+		{"BatchUpsertByEmail", testBatchUpsertByEmail},
+		{"BatchUpsertLarge", testBatchUpsertLarge},
+		{"BatchEnrolments", testBatchEnrolments},
+		{"BatchInteractions", testBatchInteractions},
+		{"PendingApprovals", testPendingApprovals},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(setup(t, open)) })
 	}
