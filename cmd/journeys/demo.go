@@ -32,7 +32,7 @@ func runDemo(c *cli, args []string) int {
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	log := slog.New(slog.NewTextHandler(discard{}, nil))
+	log := slog.New(slog.DiscardHandler)
 	if *verbose {
 		log = slog.New(slog.NewTextHandler(c.stderr, nil))
 	}
@@ -50,7 +50,3 @@ func runDemo(c *cli, args []string) int {
 	}
 	return exitOK
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -60,7 +60,7 @@ func runRun(c *cli, args []string) int {
 		return code
 	}
 	began := time.Now()
-	opts.Progress = c.progress(opts.Start)
+	opts.Progress = c.progress()
 	res, err := sim.Run(context.Background(), opts)
 	c.endProgress()
 	if err != nil {
@@ -77,8 +77,11 @@ func runRun(c *cli, args []string) int {
 	} else if err := res.Report.WriteText(c.stdout); err != nil {
 		return exitFailed
 	}
-	fmt.Fprintf(c.stderr, "simulated %d contacts over %s in %s (%.0f contacts/s)\n", len(opts.Contacts),
-		o.until, sim.Elapsed(wall), float64(len(opts.Contacts))/wall.Seconds())
+	n := len(opts.Contacts)
+	if opts.Generate > 0 {
+		n = opts.Generate
+	}
+	fmt.Fprintf(c.stderr, "simulated %d contacts over %s in %s (%.0f contacts/s)\n", n, o.until, sim.Elapsed(wall), float64(n)/wall.Seconds())
 	return exitOK
 }
 
@@ -117,9 +120,7 @@ func (c *cli) simOptions(o runOptions, arg string) (sim.Options, int) {
 		return sim.Options{}, exitInvalid
 	}
 	opts := sim.Options{Root: root, Journey: file, Contacts: seeds, Until: until, Seed: o.seed, Trace: o.trace}
-	if o.generate > 0 {
-		opts.Contacts = local.Generate(seeds, o.generate)
-	}
+	opts.Generate = o.generate
 	opts.Start = sim.DefaultStart(checked.Journey, seeds, time.Now())
 	if o.start != "" {
 		w, err := sim.ParseWhen(o.start)
@@ -140,7 +141,7 @@ func (c *cli) simOptions(o runOptions, arg string) (sim.Options, int) {
 
 // progress returns a progress callback drawing a bar on stderr when it is
 // a terminal (nil otherwise).
-func (c *cli) progress(start time.Time) func(now, end time.Time) {
+func (c *cli) progress() func(done float64, now time.Time) {
 	f, ok := c.stderr.(*os.File)
 	if !ok {
 		return nil
@@ -149,23 +150,19 @@ func (c *cli) progress(start time.Time) func(now, end time.Time) {
 		return nil
 	}
 	var last time.Time
-	return func(now, end time.Time) {
-		if time.Since(last) < 100*time.Millisecond && now.Before(end) {
+	return func(done float64, now time.Time) {
+		if time.Since(last) < 100*time.Millisecond && done < 1 {
 			return
 		}
 		last = time.Now()
-		drawBar(c.stderr, now.Sub(start), end.Sub(start), now)
+		drawBar(c.stderr, done, now)
 	}
 }
 
-func drawBar(w io.Writer, done, total time.Duration, now time.Time) {
+func drawBar(w io.Writer, done float64, now time.Time) {
 	const width = 30
-	frac := 1.0
-	if total > 0 {
-		frac = min(1, float64(done)/float64(total))
-	}
-	n := int(frac * width)
-	fmt.Fprintf(w, "\r[%s%s] %3.0f%%  %s", strings.Repeat("#", n), strings.Repeat(" ", width-n), 100*frac, now.UTC().Format("2006-01-02 15:04"))
+	n := int(min(1, done) * width)
+	fmt.Fprintf(w, "\r[%s%s] %3.0f%%  %s", strings.Repeat("#", n), strings.Repeat(" ", width-n), 100*min(1, done), now.UTC().Format("2006-01-02 15:04"))
 }
 
 // endProgress clears the bar's line.

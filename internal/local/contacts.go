@@ -236,24 +236,35 @@ func Generate(seeds []Seed, n int) []Seed {
 	}
 	out := make([]Seed, n)
 	for k := range n {
-		src := seeds[k%len(seeds)]
-		tag := fmt.Sprintf("g%06d", k+1)
-		c := Seed{ID: src.ID + "-" + tag, Patch: src.Patch}
-		c.Patch.ID = c.ID
-		if e := src.Patch.Email; e != nil && *e != "" {
-			local, domain, _ := strings.Cut(*e, "@")
-			email := local + "+" + tag + "@" + domain
-			c.Patch.Email = &email
-		}
-		c.Interactions = make([]store.Interaction, len(src.Interactions))
-		for i, in := range src.Interactions {
-			in.Contact = c.ID
-			c.Interactions[i] = in
-		}
-		out[k] = c // the maps are shared: nothing changes them
+		out[k] = Clone(seeds, k)
 	}
 	return out
 }
+
+// Clone returns the k-th (from 0) of the contacts Generate makes, without
+// making the others.
+func Clone(seeds []Seed, k int) Seed {
+	src := seeds[k%len(seeds)]
+	tag := cloneTag(k)
+	c := Seed{ID: CloneID(seeds, k), Patch: src.Patch}
+	c.Patch.ID = c.ID
+	if e := src.Patch.Email; e != nil && *e != "" {
+		local, domain, _ := strings.Cut(*e, "@")
+		email := local + "+" + tag + "@" + domain
+		c.Patch.Email = &email
+	}
+	c.Interactions = make([]store.Interaction, len(src.Interactions))
+	for i, in := range src.Interactions {
+		in.Contact = c.ID
+		c.Interactions[i] = in
+	}
+	return c // the maps are shared: nothing changes them
+}
+
+// CloneID returns the id of the k-th clone.
+func CloneID(seeds []Seed, k int) string { return seeds[k%len(seeds)].ID + "-" + cloneTag(k) }
+
+func cloneTag(k int) string { return fmt.Sprintf("g%06d", k+1) }
 
 // SeedStore is what LoadSeeds writes to.
 type SeedStore interface {

@@ -23,6 +23,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/tracking"
+	"github.com/journeys-oss/journeys/internal/webhook"
 )
 
 // Store is what the local runtime keeps its data in: the whole store
@@ -221,18 +222,13 @@ func (s *System) buildHandlers() error {
 }
 
 func (s *System) buildServices() error {
-	poster := s.cfg.Poster
-	if poster == nil {
-		p, err := newFlowPoster(s.Now, s.log)
-		if err != nil {
-			return err
-		}
-		poster = p
+	config, posters, err := s.approvalSettings()
+	if err != nil {
+		return err
 	}
-	var err error
 	s.Approvals, err = approval.New(approval.Options{
-		Store: s.cfg.Store, Tasks: s.Workflow, Catalog: s.Catalog, Poster: poster,
-		Settings: s.approvalSettings, CallbackURL: s.cfg.BaseURL + ApprovalCallbackPath,
+		Store: s.cfg.Store, Tasks: s.Workflow, Catalog: s.Catalog, Posters: posters,
+		Settings: config, CallbackURL: s.cfg.BaseURL + ApprovalCallbackPath,
 		Now: s.Now, Logger: s.log,
 	})
 	if err != nil {
@@ -243,7 +239,7 @@ func (s *System) buildServices() error {
 	}
 	s.Intake, err = intake.New(intake.Options{
 		Store: s.cfg.Store, Enroller: s.Enroller, Catalog: s.Catalog, Tasks: s.Workflow,
-		Settings: s.eventSettings, Now: s.Now, Logger: s.log,
+		Settings: intake.FromSettings(s.Settings, s.cfg.Secrets), Now: s.Now, Logger: s.log,
 	})
 	if err != nil {
 		return err
@@ -277,34 +273,50 @@ func (s *System) Functions() asl.Functions {
 	}
 }
 
-// approvalSettings reads a business unit's approvals section; without one,
-// approvals go to the local flow (FlowURL) with locally generated secrets.
-func (s *System) approvalSettings(ctx context.Context, bu string) (approval.Config, error) {
-	st, err := s.Settings.For(bu)
-	if errors.Is(err, settings.ErrNotFound) {
-		return approval.Config{}, fmt.Errorf("%w: %v", approval.ErrUnknownBU, err)
+// approvalSettings returns the approval configuration and the flow
+// posters: a business unit's approvals section when it has one (posted
+// to under its outbound allow-list); without one, the local flow
+// (FlowURL) with locally generated secrets.
+func (s *System) approvalSettings() (func(context.Context, string) (approval.Config, error), func(context.Context, string) (approval.Poster, error), error) {
+	fromFile, filePoster := approval.FromSettings(s.Settings, s.cfg.Secrets, webhook.ClientOptions{
+		Timeout: 10 * time.Second, MaxAttempts: 3, Now: s.Now, Logger: s.log})
+	local := s.cfg.Poster
+	if local == nil {
+		p, err := newFlowPoster(s.Now, s.log)
+		if err != nil {
+			return nil, nil, err
+		}
+		local = p
 	}
-	if err != nil {
-		return approval.Config{}, err
+	noSection := func(err error) bool {
+		return errors.Is(err, approval.ErrUnknownBU) && !errors.Is(err, settings.ErrNotFound)
 	}
-	var c approval.Config
-	found, err := st.Section("approvals", &c)
-	if err != nil {
-		return c, err
-	}
-	secret := func(name string) (string, error) { return s.cfg.Secrets.Secret(ctx, name) }
-	if !found {
-		flow, err := secret(LocalFlowSecret)
+	config := func(ctx context.Context, bu string) (approval.Config, error) {
+		c, err := fromFile(ctx, bu)
+		if !noSection(err) {
+			return c, err
+		}
+		flow, err := s.cfg.Secrets.Secret(ctx, LocalFlowSecret)
 		if err != nil {
 			return c, err
 		}
-		key, err := secret(LocalCallbackKeySecret)
+		key, err := s.cfg.Secrets.Secret(ctx, LocalCallbackKeySecret)
 		if err != nil {
 			return c, err
 		}
 		return approval.Config{FlowURL: s.cfg.FlowURL, Secrets: []string{flow}, CallbackKey: key}, nil
 	}
-	return c.Resolve(secret)
+	posters := func(ctx context.Context, bu string) (approval.Poster, error) {
+		if s.cfg.Poster != nil {
+			return s.cfg.Poster, nil
+		}
+		p, err := filePoster(ctx, bu)
+		if noSection(err) {
+			return local, nil
+		}
+		return p, err
+	}
+	return config, posters, nil
 }
 
 // Secrets the local flow uses when a business unit configures none.
@@ -312,20 +324,3 @@ const (
 	LocalFlowSecret        = "local-approval-flow"
 	LocalCallbackKeySecret = "local-approval-callback-key"
 )
-
-// eventSettings reads a business unit's events section (none: API keys
-// only).
-func (s *System) eventSettings(ctx context.Context, bu string) (intake.Config, error) {
-	st, err := s.Settings.For(bu)
-	if errors.Is(err, settings.ErrNotFound) {
-		return intake.Config{}, fmt.Errorf("%w: %v", intake.ErrUnknownBU, err)
-	}
-	if err != nil {
-		return intake.Config{}, err
-	}
-	var c intake.Config
-	if _, err := st.Section("events", &c); err != nil {
-		return c, err
-	}
-	return c.Resolve(func(name string) (string, error) { return s.cfg.Secrets.Secret(ctx, name) })
-}

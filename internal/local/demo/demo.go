@@ -79,7 +79,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Timeout = 50 * time.Second
 	}
 	if o.Log == nil {
-		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if err := os.RemoveAll(o.DataDir); err != nil {
 		return nil, err

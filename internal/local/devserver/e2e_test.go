@@ -79,7 +79,7 @@ channels:
   email: {provider: webhook, url: %s, secret: channel-email, timeout: 5s}
 approvals:
   flowUrl: approval-flow-url
-  secrets: [approval-flow]
+  secret: approval-flow
   callbackKey: approval-callback-key
 linkedin:
   owners: ["` + e2eOwner + `"]

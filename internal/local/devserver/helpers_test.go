@@ -23,7 +23,7 @@ import (
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // startServer starts a dev server on a virtual clock showing at, on the
 // data folder dir and a fixed loopback port (links in messages name it,

@@ -2,11 +2,8 @@ package devserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/leads"
@@ -38,7 +35,7 @@ type leadPipeline struct {
 // still accepts and queues notifications, and the worker leaves them
 // queued (it cannot fetch leads).
 func newLeadPipeline(sys *local.System, st *embedded.Store, cfg Config, secrets settings.SecretSource) (*leadPipeline, error) {
-	configs, err := linkedInConfigs(sys)
+	configs, err := leads.LoadConfigs(sys.Settings.Path(), sys.Settings)
 	if err != nil {
 		return nil, err
 	}
@@ -94,39 +91,6 @@ func newLeadPipeline(sys *local.System, st *embedded.Store, cfg Config, secrets 
 	}
 	p.worker = &queue.Worker{Receiver: q, Handler: proc.Handle, Logger: sys.Logger(), Idle: 100 * time.Millisecond}
 	return p, nil
-}
-
-// linkedInConfigs reads the linkedin section of every business unit's
-// settings file.
-func linkedInConfigs(sys *local.System) (map[string]leads.Config, error) {
-	files, err := filepath.Glob(filepath.Join(sys.Settings.Path(), "*.settings.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]leads.Config{}
-	for _, f := range files {
-		bu := strings.TrimSuffix(filepath.Base(f), ".settings.yaml")
-		st, err := sys.Settings.For(bu)
-		if errors.Is(err, settings.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var c leads.Config
-		found, err := st.Section("linkedin", &c)
-		if err != nil {
-			return nil, err
-		}
-		if !found {
-			continue
-		}
-		if err := c.Check(); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		out[bu] = c
-	}
-	return out, nil
 }
 
 // idleReceiver is the worker's receiver when leads cannot be fetched: it

@@ -19,13 +19,13 @@ import (
 // a segment trigger for the segment's members only, a LinkedIn form
 // trigger directly. Then it schedules the events.
 func (r *run) enter(ctx context.Context) error {
-	if err := local.LoadSeeds(ctx, r.sys.Store, r.bu, r.opts.Contacts); err != nil {
-		return err
-	}
-	r.contacts = make([]contactRun, len(r.opts.Contacts))
-	for i, s := range r.opts.Contacts {
-		r.contacts[i] = contactRun{id: s.ID, entered: r.opts.Start}
-		r.byID[s.ID] = i
+	for i := r.first; i < r.last; i++ {
+		s := r.seed(i)
+		if err := local.LoadSeeds(ctx, r.sys.Store, r.bu, []local.Seed{s}); err != nil {
+			return err
+		}
+		r.byID[s.ID] = len(r.contacts)
+		r.contacts = append(r.contacts, contactRun{index: i, id: s.ID, entered: r.opts.Start})
 	}
 	for i := range r.contacts {
 		if err := r.enrol(ctx, i); err != nil {
@@ -140,10 +140,8 @@ func (q eventQueue) peek() (time.Time, bool) {
 func (r *run) scheduleEvents() error {
 	for k := range r.opts.Events {
 		ev := &r.opts.Events[k]
-		if ev.Contact != AllContacts {
-			if _, ok := r.byID[ev.Contact]; !ok {
-				return fmt.Errorf("%s: event for %q, who is not among the contacts", ev.Pos, ev.Contact)
-			}
+		if _, ours := r.byID[ev.Contact]; ev.Contact != AllContacts && !ours {
+			continue // another batch's contact
 		}
 		if ev.Step != "" {
 			if _, ok := r.checked.Index[ev.Step]; !ok {

@@ -78,6 +78,16 @@ type Recorder struct {
 	// onHop, when set, hears of every step entered (on the engine's
 	// goroutine; it must not call the engine).
 	onHop func(exec string, step int, at time.Time)
+	ended []string
+}
+
+// takeEnded returns the executions that ended since the last call.
+func (r *Recorder) takeEnded() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.ended
+	r.ended = nil
+	return out
 }
 
 // NewRecorder returns a recorder for one compiled journey.
@@ -101,6 +111,7 @@ func (r *Recorder) Trace(ev asl.TraceEvent) {
 		r.paths[ev.ExecutionArn] = p
 	}
 	if ended {
+		r.ended = append(r.ended, ev.ExecutionArn)
 		p.endAt = ev.Time
 		p.status = map[asl.EventType]asl.Status{
 			asl.EventExecutionSucceeded: asl.StatusSucceeded, asl.EventExecutionFailed: asl.StatusFailed,

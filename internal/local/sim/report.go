@@ -94,6 +94,7 @@ type VariantReport struct {
 
 // A contactRun is what the simulation knows of one contact at the end.
 type contactRun struct {
+	index       int // among all the run's contacts
 	id          string
 	exec        string
 	entry       string // the enrolment's entry id
@@ -102,7 +103,8 @@ type contactRun struct {
 	path        path
 	status      store.EnrolmentStatus
 	reason      string
-	logs        []store.StepLog
+	logs        []store.StepLog // watched contacts only
+	messages    []Delivered     // watched contacts only
 }
 
 // counter counts by (what, reason) and lists the counts in a stable order.
@@ -154,6 +156,17 @@ func (b *logBook) add(l store.StepLog) {
 	}
 	if b.watch(l.Contact) {
 		b.kept[l.Contact] = append(b.kept[l.Contact], l)
+	}
+}
+
+// release forgets the kept entries of contacts the run does not watch.
+func (b *logBook) release(watch func(string) bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for c := range b.kept {
+		if !watch(c) {
+			delete(b.kept, c)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/store"
@@ -13,9 +14,8 @@ import (
 // kept the contact out.
 const NotEnrolledStatus = "not-enrolled"
 
-// result reads how every contact stands, builds the report and the
-// watched contacts' results.
-func (r *run) result(ctx context.Context) (*Result, error) {
+// collect reads how every contact of the part stands.
+func (r *run) collect(ctx context.Context) error {
 	j := r.checked.Journey
 	for i := range r.contacts {
 		c := &r.contacts[i]
@@ -24,7 +24,7 @@ func (r *run) result(ctx context.Context) (*Result, error) {
 		}
 		en, err := r.sys.Store.GetEnrolment(ctx, r.bu, j.ID, c.id, c.entry)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("enrolment of %s: %w", c.id, err)
+			return fmt.Errorf("enrolment of %s: %w", c.id, err)
 		}
 		c.status, c.reason = en.Status, en.Reason
 		if c.status == "" {
@@ -33,36 +33,66 @@ func (r *run) result(ctx context.Context) (*Result, error) {
 		c.path = r.recorder.path(c.exec)
 		if r.opts.Watch(c.id) {
 			c.logs = r.book.logs(c.id, c.exec)
+			c.messages = r.world.messages[c.id]
 		}
 	}
-	rep := funnel(r.checked, r.contacts, r.book)
+	return nil
+}
+
+// merge builds the report of all parts, and the watched contacts'
+// results.
+func merge(runs []*run) (*Result, error) {
+	first := runs[0]
+	opts, checked := first.opts, first.checked
+	var contacts []contactRun
+	book := newLogBook(func(string) bool { return false })
+	deliveries := counter{}
+	applied, missed := 0, 0
+	for _, r := range runs {
+		contacts = append(contacts, r.contacts...)
+		r.book.mu.Lock()
+		for k, n := range r.book.counts {
+			book.counts[k] += n
+		}
+		r.book.mu.Unlock()
+		for _, d := range r.deliveries {
+			deliveries.add(d.What, "", d.N)
+		}
+		applied, missed = applied+r.applied, missed+r.missed
+	}
+	sort.Slice(contacts, func(i, j int) bool { return contacts[i].index < contacts[j].index })
+	rep := funnel(checked, contacts, book)
 	rep.Version = 1
-	rep.Start, rep.End = r.opts.Start, r.opts.Start.Add(r.opts.Until)
-	rep.Deliveries = r.world.deliveries()
-	rep.EventsApplied, rep.EventsMissed = r.applied, r.missed
-	if r.opts.Trace != "" {
-		if i, ok := r.byID[r.opts.Trace]; ok {
-			rep.Trace = trace(r.checked, r.contacts[i])
-		} else {
-			rep.Trace = &ContactTrace{Contact: r.opts.Trace}
+	rep.Start, rep.End = opts.Start, opts.Start.Add(opts.Until)
+	rep.Deliveries = deliveries.list("email", "sms")
+	rep.EventsApplied, rep.EventsMissed = applied, missed
+	out := &Result{Report: &rep, Contacts: map[string]*ContactResult{}}
+	for _, r := range runs {
+		for _, c := range r.contacts {
+			if opts.Trace != "" && c.id == opts.Trace {
+				rep.Trace = trace(checked, c)
+			}
+			if opts.Watch(c.id) {
+				out.Contacts[c.id] = r.contactResult(c)
+			}
 		}
 	}
-	out := &Result{Report: &rep, Contacts: map[string]*ContactResult{}}
-	for _, c := range r.contacts {
-		if !r.opts.Watch(c.id) {
-			continue
-		}
-		cr := &ContactResult{ID: c.id, Execution: c.exec, Entered: c.entered, Status: string(c.status), Reason: c.reason,
-			Logs: c.logs, Messages: r.world.messages[c.id]}
-		if c.notEnrolled != "" {
-			cr.Status, cr.Reason = NotEnrolledStatus, c.notEnrolled
-		}
-		for _, h := range c.path.hops {
-			cr.Path = append(cr.Path, j.Steps[h.step].ID)
-		}
-		out.Contacts[c.id] = cr
+	if opts.Trace != "" && rep.Trace == nil {
+		rep.Trace = &ContactTrace{Contact: opts.Trace}
 	}
 	return out, nil
+}
+
+func (r *run) contactResult(c contactRun) *ContactResult {
+	cr := &ContactResult{ID: c.id, Execution: c.exec, Entered: c.entered, Status: string(c.status), Reason: c.reason,
+		Logs: c.logs, Messages: c.messages}
+	if c.notEnrolled != "" {
+		cr.Status, cr.Reason = NotEnrolledStatus, c.notEnrolled
+	}
+	for _, h := range c.path.hops {
+		cr.Path = append(cr.Path, r.checked.Journey.Steps[h.step].ID)
+	}
+	return cr
 }
 
 // Elapsed formats a wall-clock duration for progress and summaries.

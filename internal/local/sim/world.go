@@ -21,7 +21,8 @@ import (
 // reached a step (a message delivered, an approval asked) for events
 // scheduled "after" it. It is safe for concurrent use.
 type world struct {
-	now func() time.Time
+	now      func() time.Time
+	keepSent bool // keep every message id (scripted opens and clicks need them)
 
 	mu         sync.Mutex
 	delivered  map[string]int // by channel
@@ -51,8 +52,8 @@ type Delivered struct {
 	At       time.Time `json:"at"`
 }
 
-func newWorld(now func() time.Time, watch func(string) bool) *world {
-	return &world{now: now, watch: watch, delivered: map[string]int{}, sent: map[stepKey]string{},
+func newWorld(now func() time.Time, watch func(string) bool, keepSent bool) *world {
+	return &world{now: now, watch: watch, keepSent: keepSent, delivered: map[string]int{}, sent: map[stepKey]string{},
 		flows: map[stepKey]string{}, messages: map[string][]Delivered{}}
 }
 
@@ -75,7 +76,9 @@ func (w *world) Deliver(_ context.Context, m channel.Message) (channel.Receipt, 
 			w.messages[ref.Contact] = append(w.messages[ref.Contact], Delivered{Step: ref.Step, Channel: m.Channel, Template: m.Template, At: now})
 		}
 	}
-	w.sent[k] = m.ID
+	if w.keepSent || w.watch(ref.Contact) {
+		w.sent[k] = m.ID
+	}
 	w.reached = append(w.reached, reach{contact: ref.Contact, step: ref.Step, at: now, kind: "message"})
 	return channel.Receipt{ProviderID: "sim-" + m.IdempotencyKey[:16], Status: channel.StatusDelivered}, nil
 }
