@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,7 +82,11 @@ func runRun(c *cli, args []string) int {
 	if opts.Generate > 0 {
 		n = opts.Generate
 	}
-	fmt.Fprintf(c.stderr, "simulated %d contacts over %s in %s (%.0f contacts/s)\n", n, o.until, sim.Elapsed(wall), float64(n)/wall.Seconds())
+	rss := ""
+	if kb := peakRSSKiB(); kb > 0 {
+		rss = fmt.Sprintf(", peak RSS %d MiB", kb>>10)
+	}
+	fmt.Fprintf(c.stderr, "simulated %d contacts over %s in %s (%.0f contacts/s%s)\n", n, o.until, sim.Elapsed(wall), float64(n)/wall.Seconds(), rss)
 	return exitOK
 }
 
@@ -172,4 +177,20 @@ func (c *cli) endProgress() {
 			fmt.Fprint(c.stderr, "\r\033[K")
 		}
 	}
+}
+
+// peakRSSKiB reads the process's peak resident set on Linux (VmHWM); 0
+// elsewhere.
+func peakRSSKiB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
 }

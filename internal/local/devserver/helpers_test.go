@@ -28,7 +28,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // startServer starts a dev server on a virtual clock showing at, on the
 // data folder dir and a fixed loopback port (links in messages name it,
 // as they name :8080 in real use).
-func startServer(t *testing.T, cfg devserver.Config, at time.Time) (*devserver.Server, *asl.VirtualClock) {
+func startServer(t testing.TB, cfg devserver.Config, at time.Time) (*devserver.Server, *asl.VirtualClock) {
 	t.Helper()
 	clock := asl.NewVirtualClock(at)
 	cfg.Clock = clock
