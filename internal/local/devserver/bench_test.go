@@ -101,4 +101,3 @@ func peakRSS() int64 {
 	}
 	return 0
 }
-
