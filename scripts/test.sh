@@ -22,7 +22,7 @@ echo "moto server on $MOTO_ENDPOINT"
 # The whole suite, then the packages whose promises are about concurrency
 # again under the race detector.
 go test -count=1 -timeout 15m ./...
-race_pkgs=$(go list ./internal/... | grep -E '/internal/(asl|store/embedded|store/memory|handler|local)$' || true)
+race_pkgs=$(go list ./internal/... | grep -E '/internal/(asl|store/embedded|store/memory|handler|local|leads|intake|approval|queue)$' || true)
 if [ -n "$race_pkgs" ]; then
   go test -count=1 -race -short -timeout 15m $race_pkgs
 fi

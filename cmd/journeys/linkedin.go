@@ -21,7 +21,7 @@ const (
 	envLinkedInTokenFile = "LINKEDIN_TOKEN_FILE"
 )
 
-const linkedInUsage = `<subscribe|unsubscribe|subscriptions> [flags]
+const linkedInUsage = `<subscribe|unsubscribe|subscriptions|backfill> [flags]
 
 Manage LinkedIn lead notification subscriptions (POST, GET and DELETE
 /rest/leadNotifications). The API base URL, version and access token come from
@@ -30,7 +30,8 @@ LINKEDIN_API_URL, LINKEDIN_VERSION and LINKEDIN_TOKEN_FILE.
 
   journeys linkedin subscribe --webhook URL --owner URN [--lead-type SPONSORED]
   journeys linkedin unsubscribe --id ID
-  journeys linkedin subscriptions --owner URN [--lead-type SPONSORED]`
+  journeys linkedin subscriptions --owner URN [--lead-type SPONSORED]
+  journeys linkedin backfill --since DATE [--until DATE] --owner URN --bu BU`
 
 func runLinkedIn(c *cli, args []string) int { return runLinkedInEnv(c, args, os.Getenv) }
 
@@ -53,8 +54,10 @@ func runLinkedInEnv(c *cli, args []string, getenv func(string) string) int {
 		return linkedInUnsubscribe(c, rest, getenv)
 	case "subscriptions":
 		return linkedInSubscriptions(c, rest, getenv)
+	case "backfill":
+		return linkedInBackfill(c, rest, getenv)
 	}
-	fmt.Fprintf(c.stderr, "journeys linkedin: unknown subcommand %q (want subscribe, unsubscribe or subscriptions)\n", sub)
+	fmt.Fprintf(c.stderr, "journeys linkedin: unknown subcommand %q (want subscribe, unsubscribe, subscriptions or backfill)\n", sub)
 	return exitUsage
 }
 

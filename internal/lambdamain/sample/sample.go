@@ -25,6 +25,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/journeys-oss/journeys/internal/channel"
 	"github.com/journeys-oss/journeys/internal/content"
 	ctracking "github.com/journeys-oss/journeys/internal/content/tracking"
@@ -82,7 +83,14 @@ func Seed(ctx context.Context, cfg aws.Config, o Options) ([]string, error) {
 	if err := seedData(ctx, st, o.Root); err != nil {
 		return nil, err
 	}
+	leadQueue, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(o.Table + "-leads")})
+	if err != nil {
+		return nil, fmt.Errorf("seed: lead queue: %w", err)
+	}
 	return []string{
+		"APPROVAL_CALLBACK_URL=http://localhost:8080/approvals/callback",
+		"LEAD_QUEUE_URL=" + aws.ToString(leadQueue.QueueUrl),
+		"LINKEDIN_VERSION=202601",
 		"TABLE_NAME=" + o.Table,
 		"SETTINGS_DIR=" + filepath.Join(o.Root, "journeys", "settings"),
 		"SECRET_PREFIX=" + o.SecretPrefix,
@@ -123,7 +131,8 @@ func createTable(ctx context.Context, db *dynamodb.Client, o Options) error {
 
 // Secrets are the secrets the sample settings name; their values are
 // generated, but the tracking key is fixed so sample URLs verify.
-var Secrets = []string{"suppression-key", "tracking-key", "channel-email", "channel-sms", "channel-push", "action-crm-upsert"}
+var Secrets = []string{"suppression-key", "tracking-key", "channel-email", "channel-sms", "channel-push", "action-crm-upsert",
+	"approval-flow-url", "approval-flow-signing", "approval-callback-key", "events-signing", "linkedin-client-secret", "linkedin-access-token"}
 
 func seedSecrets(ctx context.Context, sm *secretsmanager.Client, prefix string) (suppression string, err error) {
 	for _, name := range Secrets {

@@ -1,0 +1,56 @@
+// Command linkedin-webhook is the Lambda function behind GET and POST
+// /linkedin/webhook: it answers LinkedIn's validation challenge, verifies
+// lead notifications and queues them once (internal/linkedin,
+// internal/leads). LEAD_QUEUE_URL names the SQS queue;
+// LINKEDIN_CLIENT_SECRET names the secret holding the app's client
+// secret(s), several separated by spaces during a rotation (default
+// linkedin-client-secret).
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/journeys-oss/journeys/internal/lambdamain"
+	"github.com/journeys-oss/journeys/internal/leads"
+	"github.com/journeys-oss/journeys/internal/linkedin"
+	"github.com/journeys-oss/journeys/internal/queue"
+)
+
+func main() {
+	lambdamain.Run(func(rt *lambdamain.Runtime) (any, error) {
+		queueURL := os.Getenv("LEAD_QUEUE_URL")
+		if queueURL == "" {
+			return nil, errors.New("missing environment variables: LEAD_QUEUE_URL")
+		}
+		secretName := os.Getenv("LINKEDIN_CLIENT_SECRET")
+		if secretName == "" {
+			secretName = "linkedin-client-secret"
+		}
+		secret, err := rt.Secrets.Secret(context.Background(), secretName)
+		if err != nil {
+			return nil, err
+		}
+		configs, err := leads.LoadConfigs(rt.Config.SettingsDir, rt.Settings)
+		if err != nil {
+			return nil, err
+		}
+		routes, err := leads.NewRoutes(configs)
+		if err != nil {
+			return nil, err
+		}
+		inbox, err := leads.NewInbox(leads.InboxOptions{Store: rt.Store, Queue: queue.NewSQS(sqs.NewFromConfig(rt.AWS), queueURL),
+			Routes: routes, Logger: rt.Logger})
+		if err != nil {
+			return nil, err
+		}
+		h, err := linkedin.NewHandler(linkedin.HandlerOptions{ClientSecrets: strings.Fields(secret), Inbox: inbox, Logger: rt.Logger})
+		if err != nil {
+			return nil, err
+		}
+		return lambdamain.HTTP(h, rt.Logger), nil
+	})
+}

@@ -1,0 +1,29 @@
+// Package intake receives custom events: POST /events from a business
+// unit's own systems (a webinar platform, a shop, a CRM).
+//
+// A caller authenticates either with a business-unit API key
+// (Authorization: Bearer <key>; the store keeps only HashAPIKey(key)) or by
+// signing the request with Standard Webhooks headers and one of the
+// business unit's secrets (replays are dropped through SeenIDs, a
+// store-backed webhook.SeenIDs). The event names a contact of the business
+// unit by id or email, carries attributes, and optionally an event id
+// (the same id twice is recognised: 200 with "duplicate": true and the
+// first answer) and a correlation id.
+//
+// An accepted event
+//   - records a custom interaction (detail: the event name and id only,
+//     never attributes, which may be personal);
+//   - starts the business unit's journeys whose current version has an
+//     event trigger of that name, through the enroller (the entry and the
+//     trigger event are the event id; the trigger's attribute filter and
+//     condition see the attributes);
+//   - resumes the contact's executions waiting for that event
+//     (store.WaitingCallbacks, claim, SendTaskSuccess {"event": name}).
+//     With a correlation id, only the wait of the execution it names (its
+//     ARN or its name, enrol.ExecutionName) is resumed: one journey
+//     instance. The narrowing wait-register keeps in a callback's
+//     Correlation (a form for form.submitted) is honoured (ResumeWaits).
+//
+// The answer lists ids only: journeys started or skipped (with the
+// enroller's reason), callbacks resumed.
+package intake

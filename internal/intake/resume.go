@@ -1,0 +1,81 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/journeys-oss/journeys/internal/handler"
+	"github.com/journeys-oss/journeys/internal/store"
+	"github.com/journeys-oss/journeys/internal/wire"
+	"github.com/journeys-oss/journeys/internal/workflow"
+)
+
+// WaitStore is what ResumeWaits needs of the store.
+type WaitStore interface {
+	WaitingCallbacks(ctx context.Context, bu, contact, event string) ([]store.Callback, error)
+	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+}
+
+// An Occurrence is one event that may end waits.
+type Occurrence struct {
+	BU, Contact, Event string
+	// Form is the form submitted (form.submitted only): a wait narrowed
+	// to another form is left waiting.
+	Form string
+	// Correlation, when set, names the one journey instance to resume:
+	// an execution ARN or name (see Correlates).
+	Correlation string
+}
+
+// ResumeWaits claims and resumes (SendTaskSuccess {"event": name}) every
+// wait-for-event callback of the contact that the occurrence matches
+// (handler.Matches: the narrowing wait-register stored; a wait narrowed to
+// an email's send step is the tracking endpoint's, never matched here),
+// and returns them. Approval callbacks are never touched. A wait someone else
+// claimed first, or that expired, is skipped, so a repeated event resumes
+// a wait once; an execution that no longer waits is reported Gone.
+func ResumeWaits(ctx context.Context, st WaitStore, tasks Tasks, o Occurrence) ([]Resumed, error) {
+	waiting, err := st.WaitingCallbacks(ctx, o.BU, o.Contact, o.Event)
+	if err != nil {
+		return nil, fmt.Errorf("waits of %s: %w", o.Contact, err)
+	}
+	output, _ := json.Marshal(wire.EventOutput{Event: o.Event})
+	out := []Resumed{}
+	for _, w := range waiting {
+		if w.Kind != store.CallbackEvent || !Correlates(o.Correlation, w) || !handler.Matches(w, o.Event, nil, o.Form) {
+			continue
+		}
+		cb, err := st.ClaimCallback(ctx, o.BU, w.ID)
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExpired) || errors.Is(err, store.ErrNotFound) {
+			continue // another event or the timeout got there first
+		}
+		if err != nil {
+			return out, fmt.Errorf("claim callback %s: %w", w.ID, err)
+		}
+		r := Resumed{Callback: w.ID, Journey: w.Journey, Step: w.Step, Execution: w.Execution}
+		if err := tasks.SendTaskSuccess(ctx, cb.Token, string(output)); err != nil {
+			// The claim is spent: the wait's own timeout takes over.
+			r.Gone = true
+			if !errors.Is(err, workflow.ErrTaskGone) {
+				return append(out, r), fmt.Errorf("resume callback %s: %w", w.ID, err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Correlates reports whether an event with correlation id corr may resume
+// the wait w: any wait when corr is empty, else only the wait of the
+// execution corr names, by ARN or by name (the ARN's last part,
+// enrol.ExecutionName).
+func Correlates(corr string, w store.Callback) bool {
+	if corr == "" || w.Execution == corr {
+		return true
+	}
+	i := strings.LastIndex(w.Execution, ":")
+	return i >= 0 && w.Execution[i+1:] == corr
+}
