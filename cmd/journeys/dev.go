@@ -15,7 +15,8 @@ import (
 )
 
 const devUsage = `[--root DIR] [--data DIR] [--addr HOST:PORT] [--clock-speed N]
-       [--deliver outbox|settings] [--contacts FILE] [JOURNEY...]
+       [--deliver outbox|settings] [--contacts FILE]
+       [--rie [--rie-bin FILE] [--build-dir DIR] [--aws-endpoint URL]] [JOURNEY...]
 
 Run the journeys system on this machine: the HTTP routes of the deployed
 API (tracking /t/..., POST /approvals/callback, POST /events, the LinkedIn
@@ -28,7 +29,13 @@ carries on every contact waiting in a journey.
 
 Local routes: GET /local/approvals lists the built-in approval flow's
 requests (POST /local/approvals/{id}/approve or /reject decides one),
-GET /local/executions the engine's executions, GET /healthz.`
+GET /local/executions the engine's executions, GET /healthz.
+
+--rie runs the task functions as their built bootstraps (make build-host)
+under the Lambda Runtime Interface Emulator, one per function. The data
+then live in DynamoDB on a moto server (started from .venv unless
+--aws-endpoint names one), which the functions and the server share; moto
+keeps them in memory only, so this mode starts afresh each time.`
 
 // devOptions are the flags of journeys dev.
 type devOptions struct {
@@ -36,6 +43,8 @@ type devOptions struct {
 	speed                     float64
 	contacts                  stringList
 	linkedIn                  linkedInFlags
+	rie                       bool
+	rieBin, buildDir, aws     string
 }
 
 // stringList is a repeatable string flag.
@@ -63,6 +72,10 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 	fs.StringVar(&o.linkedIn.api, "linkedin-api-url", getenv(envLinkedInAPIURL), "LinkedIn API base URL (env "+envLinkedInAPIURL+")")
 	fs.StringVar(&o.linkedIn.version, "linkedin-version", getenv(envLinkedInVersion), "LinkedIn-Version, YYYYMM (env "+envLinkedInVersion+")")
 	fs.StringVar(&o.linkedIn.tokenFile, "linkedin-token-file", getenv(envLinkedInTokenFile), "file holding the LinkedIn access token; without one leads wait in the queue (env "+envLinkedInTokenFile+")")
+	fs.BoolVar(&o.rie, "rie", false, "run the built task functions under the Lambda emulator (data in DynamoDB on moto)")
+	fs.StringVar(&o.rieBin, "rie-bin", "bin/aws-lambda-rie", "with --rie: the Lambda Runtime Interface Emulator")
+	fs.StringVar(&o.buildDir, "build-dir", "build/host", "with --rie: the built functions (make build-host)")
+	fs.StringVar(&o.aws, "aws-endpoint", "", "with --rie: a running moto server (default: start one from .venv)")
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
@@ -89,6 +102,20 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.rie {
+		endpoint := o.aws
+		if endpoint == "" {
+			ep, stopMoto, err := startMoto(ctx, ".venv/bin/moto_server")
+			if err != nil {
+				fmt.Fprintf(c.stderr, "journeys dev: %v\n", err)
+				return exitFailed
+			}
+			defer stopMoto()
+			endpoint = ep
+		}
+		cfg.RIE = &devserver.RIEConfig{RIE: o.rieBin, BuildDir: o.buildDir, Endpoint: endpoint,
+			Template: "template-fragments/store.yaml", Log: c.stderr}
+	}
 	s, err := devserver.Start(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "journeys dev: %v\n", err)

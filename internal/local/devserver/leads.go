@@ -11,7 +11,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/settings"
-	"github.com/journeys-oss/journeys/internal/store/embedded"
+	"github.com/journeys-oss/journeys/internal/store"
 )
 
 // LinkedInSecret names the LinkedIn app's client secret, which signs lead
@@ -34,7 +34,8 @@ type leadPipeline struct {
 // business units' linkedin settings sections. Without a token the webhook
 // still accepts and queues notifications, and the worker leaves them
 // queued (it cannot fetch leads).
-func newLeadPipeline(sys *local.System, st *embedded.Store, cfg Config, secrets settings.SecretSource) (*leadPipeline, error) {
+func newLeadPipeline(sys *local.System, queues store.Queue, cfg Config, secrets settings.SecretSource) (*leadPipeline, error) {
+	st := sys.Store
 	configs, err := leads.LoadConfigs(sys.Settings.Path(), sys.Settings)
 	if err != nil {
 		return nil, err
@@ -48,7 +49,7 @@ func newLeadPipeline(sys *local.System, st *embedded.Store, cfg Config, secrets 
 	if err != nil {
 		return nil, err
 	}
-	q := queue.NewStore(st, LeadQueue, queue.StoreOptions{})
+	q := queue.NewStore(queues, LeadQueue, queue.StoreOptions{})
 	inbox, err := leads.NewInbox(leads.InboxOptions{Store: st, Queue: q, Routes: routes, Now: sys.Now, Logger: sys.Logger()})
 	if err != nil {
 		return nil, err

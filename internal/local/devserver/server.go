@@ -66,9 +66,10 @@ type Config struct {
 	// Getenv reads the environment for secrets (JOURNEYS_SECRET_<NAME>);
 	// nil reads none.
 	Getenv func(string) string
-	// Invoker overrides how tasks run (the RIE invoker); default
-	// in-process.
-	Invoker func(sys *local.System) (asl.TaskInvoker, error)
+	// RIE, when set, runs the task functions as their built bootstraps
+	// under the Lambda Runtime Interface Emulator, with the data in
+	// DynamoDB (a moto server) where both they and the server reach it.
+	RIE *RIEConfig
 	// Trace hears every event of every execution (sim.Observer.Trace).
 	Trace func(asl.TraceEvent)
 	// NoSync skips fsync on store commits (tests, benchmarks).
@@ -104,6 +105,7 @@ type Server struct {
 	mu        sync.Mutex // serialises Advance
 	restored  int
 	published []publish.Result
+	closers   []func() error
 	closed    bool
 }
 
@@ -163,34 +165,42 @@ func (s *Server) open(ctx context.Context) error {
 	if s.virtual != nil {
 		storeNow = s.virtual.Now
 	}
-	st, err := embedded.Open(filepath.Join(cfg.DataDir, "store.db"), store.Config{Now: storeNow}, embedded.Options{NoSync: cfg.NoSync})
+	secrets := &settings.LocalSecrets{File: filepath.Join(cfg.DataDir, "secrets.yaml"), Getenv: cfg.Getenv}
+	file := "store.db"
+	if cfg.RIE != nil {
+		file = "rie.db" // engine state and queue only; the data live in DynamoDB
+		if err := os.Remove(filepath.Join(cfg.DataDir, file)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("dev server: %w", err)
+		}
+	}
+	st, err := embedded.Open(filepath.Join(cfg.DataDir, file), store.Config{Now: storeNow}, embedded.Options{NoSync: cfg.NoSync})
 	if err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	s.store = st
-	secrets := &settings.LocalSecrets{File: filepath.Join(cfg.DataDir, "secrets.yaml"), Getenv: cfg.Getenv}
+	var data local.Store = st
+	if cfg.RIE != nil {
+		if data, err = s.openDynamo(ctx, st, secrets, storeNow); err != nil {
+			return fmt.Errorf("dev server: %w", err)
+		}
+	}
 	sc := local.SystemConfig{
-		Root: cfg.Root, Store: st, Clock: cfg.Clock, Secrets: secrets, BaseURL: s.url,
+		Root: cfg.Root, Store: data, Clock: cfg.Clock, Secrets: secrets, BaseURL: s.url,
 		FlowURL: cfg.FlowURL, Persist: true, Logger: s.log, TaskConcurrency: 16, Trace: cfg.Trace,
 	}
 	if cfg.Deliver == DeliverOutbox {
 		sc.Outbox = s.OutboxDir()
 	}
 	if s.sys, err = local.NewSystem(sc); err != nil {
-		st.Close()
 		return fmt.Errorf("dev server: %w", err)
 	}
-	if cfg.Invoker != nil {
-		inv, err := cfg.Invoker(s.sys)
-		if err != nil {
-			st.Close()
+	if cfg.RIE != nil {
+		if err := s.startRIE(ctx, secrets); err != nil {
 			return fmt.Errorf("dev server: %w", err)
 		}
-		s.sys.UseInvoker(inv)
 	}
 	s.flow = NewFlow(FlowConfig{Secrets: secrets, Store: st, Now: cfg.Clock.Now, Logger: s.log})
 	if s.leads, err = newLeadPipeline(s.sys, st, cfg, secrets); err != nil {
-		st.Close()
 		return fmt.Errorf("dev server: %w", err)
 	}
 	return nil
@@ -293,6 +303,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 		s.cancel()
 	}
 	s.wg.Wait()
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
 	}
@@ -323,13 +336,13 @@ func (s *Server) loadContacts(ctx context.Context) error {
 		}
 		var fresh []local.Seed
 		for _, sd := range seeds {
-			if _, err := s.store.GetContact(ctx, bu, sd.ID); errors.Is(err, store.ErrNotFound) {
+			if _, err := s.sys.Store.GetContact(ctx, bu, sd.ID); errors.Is(err, store.ErrNotFound) {
 				fresh = append(fresh, sd)
 			} else if err != nil {
 				return err
 			}
 		}
-		if err := local.LoadSeeds(ctx, s.store, bu, fresh); err != nil {
+		if err := local.LoadSeeds(ctx, s.sys.Store, bu, fresh); err != nil {
 			return err
 		}
 		s.log.Info("contacts loaded", "bu", bu, "file", f, "new", len(fresh), "kept", len(seeds)-len(fresh))
