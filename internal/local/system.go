@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -274,9 +275,10 @@ func (s *System) Functions() asl.Functions {
 }
 
 // approvalSettings returns the approval configuration and the flow
-// posters: a business unit's approvals section when it has one (posted
-// to under its outbound allow-list); without one, the local flow
-// (FlowURL) with locally generated secrets.
+// posters: a business unit's approvals section when it names a flow (its
+// flowUrl secret holds an http(s) URL; posts go under the unit's outbound
+// allow-list); otherwise, with no section or no flow URL set on this
+// machine, the local flow (FlowURL) with locally generated secrets.
 func (s *System) approvalSettings() (func(context.Context, string) (approval.Config, error), func(context.Context, string) (approval.Poster, error), error) {
 	fromFile, filePoster := approval.FromSettings(s.Settings, s.cfg.Secrets, webhook.ClientOptions{
 		Timeout: 10 * time.Second, MaxAttempts: 3, Now: s.Now, Logger: s.log})
@@ -288,12 +290,21 @@ func (s *System) approvalSettings() (func(context.Context, string) (approval.Con
 		}
 		local = p
 	}
-	noSection := func(err error) bool {
-		return errors.Is(err, approval.ErrUnknownBU) && !errors.Is(err, settings.ErrNotFound)
+	// useLocal decides per call: the section and the secrets may change.
+	useLocal := func(ctx context.Context, bu string) (approval.Config, bool, error) {
+		c, err := fromFile(ctx, bu)
+		switch {
+		case errors.Is(err, approval.ErrUnknownBU) && !errors.Is(err, settings.ErrNotFound):
+			return c, true, nil // no approvals section
+		case err != nil:
+			return c, false, err
+		}
+		u, perr := url.Parse(c.FlowURL)
+		return c, perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "", nil
 	}
 	config := func(ctx context.Context, bu string) (approval.Config, error) {
-		c, err := fromFile(ctx, bu)
-		if !noSection(err) {
+		c, local, err := useLocal(ctx, bu)
+		if err != nil || !local {
 			return c, err
 		}
 		flow, err := s.cfg.Secrets.Secret(ctx, LocalFlowSecret)
@@ -310,11 +321,10 @@ func (s *System) approvalSettings() (func(context.Context, string) (approval.Con
 		if s.cfg.Poster != nil {
 			return s.cfg.Poster, nil
 		}
-		p, err := filePoster(ctx, bu)
-		if noSection(err) {
-			return local, nil
+		if _, isLocal, err := useLocal(ctx, bu); err != nil || isLocal {
+			return local, err
 		}
-		return p, err
+		return filePoster(ctx, bu)
 	}
 	return config, posters, nil
 }
