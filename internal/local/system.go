@@ -20,6 +20,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/intake"
 	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/launch"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -81,7 +82,11 @@ type SystemConfig struct {
 	// Persist keeps the engine's state in Store's KV (the dev server);
 	// simulations keep it in memory.
 	Persist bool
-	Logger  *slog.Logger
+	// Launches runs segment launches in-process: one-off segment journeys
+	// are launched when published, and Ticker launches the scheduled ones
+	// (the dev server). Simulations enrol their contacts themselves.
+	Launches bool
+	Logger   *slog.Logger
 }
 
 // A System is the journeys project in one process: the store, the local
@@ -107,6 +112,23 @@ type System struct {
 	cfg       SystemConfig
 	log       *slog.Logger
 	invoker   *delegate
+	launcher  *launch.Launcher
+}
+
+// Ticker returns the segment launch scheduler over the business units of
+// the settings folder (nil without Launches): call Tick every minute of
+// journey time.
+func (s *System) Ticker() *launch.Ticker {
+	if s.launcher == nil {
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(s.Settings.Path(), "*.settings.yaml"))
+	var bus []string
+	for _, f := range files {
+		bus = append(bus, strings.TrimSuffix(filepath.Base(f), ".settings.yaml"))
+	}
+	return &launch.Ticker{Store: s.cfg.Store, Catalog: s.Catalog, Starter: launch.InProcess{Launcher: s.launcher},
+		BusinessUnits: bus, Now: s.Now, Logger: s.log}
 }
 
 // A delegate is the engine's invoker: the in-process functions unless
@@ -252,9 +274,14 @@ func (s *System) buildServices() error {
 	if err != nil {
 		return err
 	}
+	popts := publish.Options{Approvals: publish.StoreApprovals{Store: s.cfg.Store}, Content: s.Library.Content, Logger: s.log}
+	if s.cfg.Launches {
+		s.launcher = launch.New(s.cfg.Store, s.Catalog, s.Enroller, launch.Config{}, launch.Options{Now: s.Now, Logger: s.log})
+		popts.Launcher = launch.InProcess{Launcher: s.launcher}
+	}
 	s.Publisher, err = publish.New(s.cfg.Store, s.Workflow, publish.Config{
 		RoleArn: "arn:aws:iam::" + DefaultAccount + ":role/journeys-local", Functions: FunctionArns(DefaultRegion, DefaultAccount),
-	}, s.Now, publish.Options{Approvals: publish.StoreApprovals{Store: s.cfg.Store}, Content: s.Library.Content, Logger: s.log})
+	}, s.Now, popts)
 	return err
 }
 

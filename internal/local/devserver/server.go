@@ -186,7 +186,7 @@ func (s *Server) open(ctx context.Context) error {
 	}
 	sc := local.SystemConfig{
 		Root: cfg.Root, Store: data, Clock: cfg.Clock, Secrets: secrets, BaseURL: s.url,
-		FlowURL: cfg.FlowURL, Persist: true, Logger: s.log, TaskConcurrency: 16, Trace: cfg.Trace,
+		FlowURL: cfg.FlowURL, Persist: true, Launches: true, Logger: s.log, TaskConcurrency: 16, Trace: cfg.Trace,
 	}
 	if cfg.Deliver == DeliverOutbox {
 		sc.Outbox = s.OutboxDir()
@@ -213,10 +213,10 @@ func (s *Server) begin(ctx context.Context) error {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	s.restored = n
-	if _, err := s.publish(ctx); err != nil {
+	if err := s.loadContacts(ctx); err != nil { // before publishing: one-off segment launches see them
 		return fmt.Errorf("dev server: %w", err)
 	}
-	if err := s.loadContacts(ctx); err != nil {
+	if _, err := s.publish(ctx); err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	run, cancel := context.WithCancel(context.Background())
@@ -226,6 +226,7 @@ func (s *Server) begin(ctx context.Context) error {
 		if s.leads != nil {
 			s.loop(run, "lead worker", s.leads.worker.Run)
 		}
+		s.loop(run, "segment scheduler", s.schedule)
 	}
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	s.wg.Add(1)
@@ -354,4 +355,28 @@ func (s *Server) loadContacts(ctx context.Context) error {
 // being processed) and those given up on.
 func (s *Server) LeadQueue(ctx context.Context) (waiting, dead int, err error) {
 	return s.leads.queue.Depth(ctx)
+}
+
+// schedule ticks the segment launch scheduler every minute of journey
+// time (at most ten times a second of real time).
+func (s *Server) schedule(ctx context.Context) error {
+	every := time.Minute
+	if rc, ok := s.cfg.Clock.(*asl.RealClock); ok {
+		every = max(rc.RealDuration(time.Minute), 100*time.Millisecond)
+	}
+	ticker := s.sys.Ticker()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if rep, err := ticker.Tick(ctx); err != nil {
+			s.log.Warn("segment scheduler", "error", err.Error())
+		} else if len(rep.Launches) > 0 {
+			s.log.Info("segment launches", "launches", rep.Launches)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
