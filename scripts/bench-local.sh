@@ -41,7 +41,8 @@ metric() { # metric LINE UNIT: the number before UNIT in a benchmark line
 echo
 echo "== local runtime figures"
 printf '%-58s %s\n' "simulation, welcome, $SIM_CONTACTS contacts, 30 days:" "$(echo "$sim" | sed -E 's/^simulated [0-9]+ contacts over 30d in //')"
-printf '%-58s %s MiB heap, %s MiB peak RSS (%s waiting)\n' "dev server, $WAITING contacts waiting:" \
-  "$(metric "$dev" heap-MB)" "$(metric "$dev" peak-RSS-MB)" "$(metric "$dev" waiting)"
+printf '%-58s %s MiB heap, %s MiB peak RSS; at the end %s MiB anonymous + %s MiB of mapped store file (%s waiting)\n' \
+  "dev server, $WAITING contacts waiting:" "$(metric "$dev" heap-MB)" "$(metric "$dev" peak-RSS-MB)" \
+  "$(metric "$dev" anon-RSS-MB)" "$(metric "$dev" file-RSS-MB)" "$(metric "$dev" waiting)"
 printf '%-58s %s executions/s (%s)\n' "engine, 10,000 contacts, largest example journey:" \
   "$(metric "$largest" executions/s)" "$(echo "$largest" | sed -E 's/^BenchmarkExampleJourneys\/([^ ]+)-[0-9]+ .*/\1/')"
