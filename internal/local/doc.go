@@ -10,8 +10,16 @@
 // (the embedded store's file under .journeys/), so a restart carries on
 // every contact that waits on a timer or a task token.
 //
+// System assembles the rest as the deployed functions are: the catalog,
+// the enroller, every task handler, the approval service, the event
+// intake, the tracking endpoint, the publisher and (for the dev server)
+// in-process segment launches. AWSFacade is the AWS endpoint the built
+// functions use in the dev server's --rie mode.
+//
 // Subpackages: sim runs journeys on a virtual clock and reports funnels
 // (journeys run); journeytest runs journey test files (journeys test);
 // devserver serves the HTTP API, runs the journeys on a real or scaled
-// clock and keeps an outbox (journeys dev, journeys demo).
+// clock and keeps an outbox (journeys dev); demo drives the dev server
+// from outside with a local LinkedIn and a local approval flow (journeys
+// demo, make run). docs/local.md describes them.
 package local
