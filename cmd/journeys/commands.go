@@ -16,5 +16,14 @@ func extraCommands() []command {
 		{"test", "run journey test files (<journey>.test.yaml) on a virtual clock", runTest},
 		{"dev", "run the journeys system on this machine: HTTP API, store, engine, outbox", runDev},
 		{"demo", "the local runtime on the bundled examples, end to end, in under a minute", runDemo},
+		{"publish", "publish a journey: a new state machine version, the alias moved to it", runPublish},
+		{"status", "show a journey's status, version, alias, funnel and active enrolments", runStatus},
+		{"pause", "stop new enrolments and hold contacts at their next step", runPause},
+		{"resume", "make a paused or stopped journey active again", runResume},
+		{"stop", "end a journey for everyone, with a reason", runStop},
+		{"rollback", "move a journey's alias back to an earlier version", runRollback},
+		{"versions", "list a journey's published versions", runVersions},
+		{"launch", "launch a segment journey now", runLaunch},
+		{"cost", "estimate what a journey costs on AWS per contact and per N contacts", runCost},
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/lambdamain"
+	"github.com/journeys-oss/journeys/internal/publish"
+	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
 )
 
@@ -20,7 +22,10 @@ func main() {
 		}
 		svc, err := approval.NewFromDeps(approval.Deps{Store: rt.Store, Tasks: rt.Workflow, Catalog: rt.Catalog,
 			Settings: rt.Settings, Secrets: rt.Secrets, CallbackURL: url, Outbox: rt.Config.Outbox,
-			Client: webhook.ClientOptions{Logger: rt.Logger}})
+			Client: webhook.ClientOptions{Logger: rt.Logger},
+			// Publications waiting for approval in the journey-publish
+			// machine resume through the publish hook.
+			Hooks: map[store.ApprovalKind]approval.DecisionHook{store.ApprovalPublish: publish.DecisionRelay{Store: rt.Store, Tasks: rt.Workflow}}})
 		if err != nil {
 			return nil, err
 		}

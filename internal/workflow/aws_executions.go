@@ -126,7 +126,9 @@ func mapErr(err error) error {
 		return errors.Join(ErrExecutionExists, err)
 	case "InvalidToken", "TaskDoesNotExist", "TaskTimedOut":
 		return errors.Join(ErrTaskGone, err)
-	case "ThrottlingException", "ExecutionLimitExceeded", "TooManyRequestsException":
+	case "ExecutionLimitExceeded":
+		return errors.Join(ErrThrottled, ErrExecutionLimit, err)
+	case "ThrottlingException", "TooManyRequestsException":
 		return errors.Join(ErrThrottled, err)
 	}
 	return err

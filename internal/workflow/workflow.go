@@ -25,6 +25,12 @@ var (
 	// ErrThrottled: the API or the open-execution quota pushed back
 	// (ThrottlingException, ExecutionLimitExceeded); retry with backoff.
 	ErrThrottled = errors.New("workflow: throttled")
+	// ErrExecutionLimit: the account's open executions reached their quota
+	// (ExecutionLimitExceeded, 1,000,000 per account and region by
+	// default). It always comes with ErrThrottled; callers that report the
+	// open-execution budget test for it, and wait longer than for a rate
+	// throttle, since only closing executions frees room.
+	ErrExecutionLimit = errors.New("workflow: open execution limit reached")
 )
 
 // A Definition is a state machine to publish.

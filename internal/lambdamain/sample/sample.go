@@ -102,6 +102,13 @@ func Seed(ctx context.Context, cfg aws.Config, o Options) ([]string, error) {
 		"AWS_ACCESS_KEY_ID=test",
 		"AWS_SECRET_ACCESS_KEY=test",
 		"LOG_LEVEL=debug",
+		// The deploy functions (publish, manage, scheduler, segment-launch):
+		// the role journey machines run under, the task functions and the
+		// fixed machines (internal/publish, internal/launch).
+		"JOURNEY_ROLE_ARN=arn:aws:iam::" + Account + ":role/journeys-machines",
+		"SEND_FUNCTION_ARN=arn:aws:lambda:" + Region + ":" + Account + ":function:journeys-send",
+		"FINISH_FUNCTION_ARN=arn:aws:lambda:" + Region + ":" + Account + ":function:journeys-finish",
+		"SEGMENT_LAUNCH_MACHINE_ARN=arn:aws:states:" + Region + ":" + Account + ":stateMachine:segment-launch-dev",
 	}, nil
 }
 

@@ -1,0 +1,35 @@
+// Command manage is the Lambda function behind the management API:
+// /manage/{bu}/... (AWS_IAM) and /api/... (API keys) (internal/manage).
+package main
+
+import (
+	"errors"
+	"os"
+
+	"github.com/journeys-oss/journeys/internal/approval"
+	"github.com/journeys-oss/journeys/internal/lambdamain"
+	"github.com/journeys-oss/journeys/internal/manage"
+	"github.com/journeys-oss/journeys/internal/publish"
+	"github.com/journeys-oss/journeys/internal/webhook"
+)
+
+func main() {
+	lambdamain.Run(func(rt *lambdamain.Runtime) (any, error) {
+		url := os.Getenv("APPROVAL_CALLBACK_URL")
+		if url == "" {
+			return nil, errors.New("missing environment variables: APPROVAL_CALLBACK_URL")
+		}
+		flow, err := approval.NewFromDeps(approval.Deps{Store: rt.Store, Tasks: rt.Workflow, Catalog: rt.Catalog,
+			Settings: rt.Settings, Secrets: rt.Secrets, CallbackURL: url, Outbox: rt.Config.Outbox,
+			Client: webhook.ClientOptions{Logger: rt.Logger}})
+		if err != nil {
+			return nil, err
+		}
+		d, err := manage.NewDeployment(rt.Store, rt.Workflow, publish.FlowApprovals{Service: flow}, os.Getenv, rt.Logger)
+		if err != nil {
+			return nil, err
+		}
+		h := manage.NewHandler(d.Service, manage.HandlerOptions{Identity: manage.IAMIdentity, Logger: rt.Logger})
+		return lambdamain.HTTP(h, rt.Logger), nil
+	})
+}

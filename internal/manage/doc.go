@@ -1,0 +1,24 @@
+// Package manage is the management API of the journeys project: an
+// http.Handler (Handler) over the operations of a Service, and the Client
+// the command line uses.
+//
+// Routes live under two prefixes. /manage/{bu}/... is for operators and
+// deployment pipelines: API Gateway authorizes it with AWS_IAM, and the
+// caller's identity comes from the request context (Options.Identity);
+// IAM policies scope principals to business units through the route's
+// resource ARN (execute-api:Invoke on .../manage/<bu>/*). /api/... is for
+// per-business-unit API keys: "Authorization: Bearer <key>", looked up by
+// the key's SHA-256 hash (HashKey) in store.APIKeys; the key's business
+// unit is the only one its calls can touch, and its scopes limit what they
+// may do.
+//
+// Every operation takes the business unit explicitly and the store keys
+// every record by it, so a call can never reach another business unit's
+// journeys, contacts or audit log. Publishing, pausing, resuming, stopping,
+// rolling back, launching, importing and erasing are written to the audit
+// log with the caller as actor.
+//
+// Bodies are JSON (a CSV file for contact imports), bounded in size; errors
+// are JSON {"error": {"code", "message", "problems"}} with the HTTP status
+// the error's kind maps to (errorStatus).
+package manage
