@@ -21,6 +21,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/intake"
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/launch"
+	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -103,6 +104,7 @@ type System struct {
 	Intake    *intake.Handler
 	Tracking  *tracking.Handler
 	Publisher *publish.Publisher
+	Manage    *manage.Service
 	Settings  *settings.Dir
 	Renderers *handler.ContentRenderers
 	Library   *journey.Library
@@ -282,7 +284,12 @@ func (s *System) buildServices() error {
 	s.Publisher, err = publish.New(s.cfg.Store, s.Workflow, publish.Config{
 		RoleArn: "arn:aws:iam::" + DefaultAccount + ":role/journeys-local", Functions: FunctionArns(DefaultRegion, DefaultAccount),
 	}, s.Now, popts)
-	return err
+	if err != nil {
+		return err
+	}
+	s.Manage = manage.NewService(s.cfg.Store, s.Workflow, s.Publisher, manage.Config{},
+		manage.Options{Launcher: popts.Launcher, Now: s.Now, Logger: s.log})
+	return nil
 }
 
 // Functions returns every task function compiled journeys call, by the

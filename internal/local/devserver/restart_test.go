@@ -86,6 +86,16 @@ func TestRestart(t *testing.T) {
 	if got := runningNames(t, s2); len(got) != 0 {
 		t.Fatalf("still running: %v", got)
 	}
+	// The management API reports the same, through the dev server.
+	var status struct {
+		Journey struct{ Current int }
+		Alias   string
+		Active  int `json:"activeEnrolments"`
+	}
+	getJSON(t, s2.URL()+"/manage/northwind/journeys/welcome", &status)
+	if status.Journey.Current != 1 || status.Active != 0 || status.Alias == "" {
+		t.Fatalf("management API status: %+v", status)
+	}
 }
 
 func runningNames(t *testing.T, s *devserver.Server) []string {

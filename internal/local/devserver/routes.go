@@ -12,6 +12,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/channel"
 	"github.com/journeys-oss/journeys/internal/local"
+	"github.com/journeys-oss/journeys/internal/manage"
 )
 
 // routes is the dev server's mux: the deployed API's routes, then the
@@ -21,6 +22,7 @@ import (
 //	POST /approvals/callback  approval decisions from flows
 //	POST /events           custom events
 //	GET, POST /linkedin/webhook  LinkedIn lead notifications and challenge
+//	/manage/{bu}/..., /api/...  the management API (journeys, contacts, audit)
 //	POST /local/flow       the built-in approval flow's trigger
 //	GET /local/approvals   its pending requests; POST /local/approvals/{id}/{approve|reject}
 //	GET /local/executions  the engine's executions (status, version, name)
@@ -35,6 +37,12 @@ func (s *Server) routes() http.Handler {
 	if s.leads != nil {
 		mux.Handle("/linkedin/webhook", s.leads.webhook)
 	}
+	// The management API: /api/... with API keys; /manage/{bu}/... is the
+	// operator's (IAM on AWS), here whoever reaches the loopback port.
+	mgmt := manage.NewHandler(sys.Manage, manage.HandlerOptions{Logger: s.log,
+		Identity: func(*http.Request) (string, bool) { return LocalOperator, true }})
+	mux.Handle("/manage/", mgmt)
+	mux.Handle("/api/", mgmt)
 	mux.Handle(local.LocalFlowPath, s.flow)
 	mux.HandleFunc("GET /local/approvals", s.listApprovals)
 	mux.HandleFunc("POST /local/approvals/{id}/{decision}", s.decideApproval)
@@ -46,6 +54,10 @@ func (s *Server) routes() http.Handler {
 	})
 	return mux
 }
+
+// LocalOperator is who /manage requests act as on the dev server (the
+// audit log's actor).
+const LocalOperator = "local-operator"
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
