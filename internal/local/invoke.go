@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -52,8 +53,9 @@ type RIEConfig struct {
 	// Env is every function's environment (KEY=value): how it reaches the
 	// store and the other services.
 	Env []string
-	// Log receives the emulators' and functions' output; nil discards it.
-	Log interface{ Write([]byte) (int, error) }
+	// Log receives the emulators' and functions' output (writes are
+	// serialised); nil discards it.
+	Log io.Writer
 }
 
 // RIEInvoker runs Task states' Lambda functions as their built bootstraps
@@ -70,6 +72,10 @@ var _ asl.TaskInvoker = (*RIEInvoker)(nil)
 // make target that builds them.
 func StartRIE(ctx context.Context, cfg RIEConfig) (*RIEInvoker, error) {
 	r := &RIEInvoker{emulators: map[string]*rie.Emulator{}}
+	var log *lockedWriter
+	if cfg.Log != nil {
+		log = &lockedWriter{w: cfg.Log} // every emulator writes to it
+	}
 	for _, fn := range cfg.Functions {
 		bootstrap := filepath.Join(cfg.BuildDir, fn, "bootstrap")
 		if _, err := os.Stat(bootstrap); err != nil {
@@ -77,8 +83,8 @@ func StartRIE(ctx context.Context, cfg RIEConfig) (*RIEInvoker, error) {
 			return nil, fmt.Errorf("function %s: %w (run `make build-host`)", fn, err)
 		}
 		rc := rie.Config{RIE: cfg.RIE, Bootstrap: bootstrap, Env: cfg.Env}
-		if cfg.Log != nil {
-			rc.Log = cfg.Log
+		if log != nil {
+			rc.Log = log
 		}
 		e, err := rie.Start(ctx, rc)
 		if err != nil {
@@ -134,4 +140,16 @@ func (r *RIEInvoker) Close() error {
 		}
 	})
 	return nil
+}
+
+// lockedWriter serialises the writes of several emulators.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
