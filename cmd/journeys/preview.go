@@ -22,6 +22,9 @@ type previewOptions struct {
 	bu           string
 	trackingBase string
 	json         bool
+	sendTo       string // a test send through the API
+	api          string
+	iam          bool
 }
 
 // previewContact is the --contact file: the contact's id, attributes and
@@ -34,8 +37,8 @@ type previewContact struct {
 
 func runPreview(c *cli, args []string) int {
 	var o previewOptions
-	fs := c.newFlagSet("preview", "TEMPLATE --contact FILE [--event FILE] [--locale L] [--html-out FILE]")
-	fs.StringVar(&o.contact, "contact", "", "a JSON `file` with the contact: {\"id\", \"attributes\": {...}, \"owner\": {\"name\", \"email\"}}")
+	fs := c.newFlagSet("preview", "TEMPLATE --contact FILE|ID [--event FILE] [--locale L] [--html-out FILE] [--send-test ADDRESS --api URL]")
+	fs.StringVar(&o.contact, "contact", "", "a JSON `file` with the contact: {\"id\", \"attributes\": {...}, \"owner\": {\"name\", \"email\"}};\nor a stored contact's id, rendered through the management API (--api)")
 	fs.StringVar(&o.event, "event", "", "a JSON `file` with the trigger event's attributes")
 	fs.StringVar(&o.locale, "locale", "", "the contact's `locale` (default: the contact's locale attribute)")
 	fs.StringVar(&o.htmlOut, "html-out", "", "write the email's HTML to `file`")
@@ -43,6 +46,9 @@ func runPreview(c *cli, args []string) int {
 	fs.StringVar(&o.bu, "bu", "default", "the business `unit`")
 	fs.StringVar(&o.trackingBase, "tracking-base", "http://localhost:8080/t", "base `URL` of the tracking endpoint in links")
 	fs.BoolVar(&o.json, "json", false, "print the rendered message as JSON")
+	fs.StringVar(&o.sendTo, "send-test", "", "through the management API, also send the message as a test to `address` (marked as a test, never counted)")
+	fs.StringVar(&o.api, "api", os.Getenv(envAPI), "the management API's root URL for a stored contact or a test send (default $"+envAPI+")")
+	fs.BoolVar(&o.iam, "iam", false, "sign API calls with your AWS credentials for --bu instead of the key in $"+envAPIKey)
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
@@ -51,6 +57,9 @@ func runPreview(c *cli, args []string) int {
 		return exitUsage
 	}
 	o.template = fs.Arg(0)
+	if o.sendTo != "" || !isFile(o.contact) {
+		return c.previewAPI(o)
+	}
 	return c.preview(o)
 }
 

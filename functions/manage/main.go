@@ -29,7 +29,13 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		h := manage.NewHandler(d.Service, manage.HandlerOptions{Identity: manage.IAMIdentity, Logger: rt.Logger})
+		// Previews and test sends render in this function, as the render
+		// function does, with the same handler.
+		hs, err := rt.Handlers()
+		if err != nil {
+			return nil, err
+		}
+		h := manage.NewHandler(d.Service, manage.HandlerOptions{Identity: manage.IAMIdentity, Previews: hs, Logger: rt.Logger})
 		return lambdamain.HTTP(h, rt.Logger), nil
 	})
 }

@@ -37,6 +37,8 @@ type RenderRequest struct {
 // RenderResult is the rendered message (and the test send's receipt).
 type RenderResult struct {
 	MessageID  string           `json:"messageId"`
+	Template   string           `json:"template"`
+	Version    int              `json:"version"`
 	Channel    string           `json:"channel"`
 	Kind       string           `json:"kind"`
 	Topic      string           `json:"topic,omitempty"`
@@ -93,7 +95,7 @@ func (h *Handlers) Render(ctx context.Context, req RenderRequest) (RenderResult,
 	if err != nil {
 		return RenderResult{}, fmt.Errorf("render template %s: %w", req.Template, err)
 	}
-	out := RenderResult{MessageID: ref.String(), Channel: string(msg.Channel), Kind: string(msg.Kind), Topic: msg.Topic,
+	out := RenderResult{MessageID: ref.String(), Template: msg.Template, Version: msg.Version, Channel: string(msg.Channel), Kind: string(msg.Kind), Topic: msg.Topic,
 		Locale: msg.Locale, Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text, Payload: msg.Payload}
 	for _, hd := range msg.Headers {
 		out.Headers = append(out.Headers, channel.Header{Name: hd.Name, Value: hd.Value})

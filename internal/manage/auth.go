@@ -26,6 +26,7 @@ const (
 	ScopeContactsWrite   = "contacts:write" // import
 	ScopeContactsErase   = "contacts:erase"
 	ScopeAuditRead       = "audit:read"
+	ScopeContentPreview  = "content:preview" // render for stored contacts, test sends (marked, never counted)
 )
 
 // KeyPrefix starts every API key secret, so leaked keys are recognisable.

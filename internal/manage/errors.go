@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/journeys-oss/journeys/internal/content"
+	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -38,13 +40,15 @@ func errorStatus(err error) (int, string) {
 		return http.StatusUnprocessableEntity, "invalid_journey"
 	case errors.As(err, &imp):
 		return http.StatusUnprocessableEntity, "invalid_import"
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, content.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, ErrStatus), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists), errors.Is(err, publish.ErrPruned):
 		return http.StatusConflict, "conflict"
+	case errors.Is(err, content.ErrRender), errors.Is(err, content.ErrLimit):
+		return http.StatusUnprocessableEntity, "render_failed"
 	case errors.Is(err, publish.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "too_large"
-	case errors.Is(err, store.ErrInvalid), errors.Is(err, publish.ErrInvalid):
+	case errors.Is(err, store.ErrInvalid), errors.Is(err, publish.ErrInvalid), errors.Is(err, handler.ErrBadRender):
 		return http.StatusBadRequest, "invalid"
 	case errors.Is(err, ErrUnavailable):
 		return http.StatusNotImplemented, "unavailable"

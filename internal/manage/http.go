@@ -54,6 +54,8 @@ type HandlerOptions struct {
 	// /manage request (lambdamain reads it from the request context); nil
 	// refuses every /manage request.
 	Identity func(*http.Request) (string, bool)
+	// Previews renders templates and makes test sends; nil answers 501.
+	Previews Previewer
 	Logger   *slog.Logger
 }
 
@@ -84,6 +86,7 @@ func NewHandler(svc *Service, o HandlerOptions) *Handler {
 	h.route("DELETE /contacts/{id}", ScopeContactsErase, h.erase)
 	h.route("POST /contacts/import", ScopeContactsWrite, h.importContacts)
 	h.route("GET /audit", ScopeAuditRead, h.auditLog)
+	h.route("POST /previews", ScopeContentPreview, h.preview)
 	return h
 }
 

@@ -313,3 +313,19 @@ func TestAuditRoute(t *testing.T) {
 		t.Errorf("reader reads the audit log: %d", status)
 	}
 }
+
+// TestPreviewRoute checks the route's scope and that a deployment without
+// a renderer says so; cmd/journeys renders and test-sends through it.
+func TestPreviewRoute(t *testing.T) {
+	f := newFixture(t, manage.Config{})
+	body := []byte(`{"template":"welcome-intro","contact":"c-1"}`)
+	if status, raw := f.call(t, "POST", "/api/previews", f.bearer("reader"), body); status != http.StatusForbidden {
+		t.Errorf("a key without content:preview previews: %d %s", status, raw)
+	}
+	if status, raw := f.call(t, "POST", "/api/previews", f.bearer("ops"), body); status != http.StatusNotImplemented {
+		t.Errorf("no renderer configured: %d %s, want 501", status, raw)
+	}
+	if status, raw := f.call(t, "POST", "/api/previews", f.bearer("ops"), []byte(`{"contact":"c-1"}`)); status != http.StatusNotImplemented {
+		t.Errorf("no renderer configured: %d %s, want 501 before the body is read", status, raw)
+	}
+}

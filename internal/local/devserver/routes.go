@@ -39,7 +39,7 @@ func (s *Server) routes() http.Handler {
 	}
 	// The management API: /api/... with API keys; /manage/{bu}/... is the
 	// operator's (IAM on AWS), here whoever reaches the loopback port.
-	mgmt := manage.NewHandler(sys.Manage, manage.HandlerOptions{Logger: s.log,
+	mgmt := manage.NewHandler(sys.Manage, manage.HandlerOptions{Logger: s.log, Previews: sys.Handlers,
 		Identity: func(*http.Request) (string, bool) { return LocalOperator, true }})
 	mux.Handle("/manage/", mgmt)
 	mux.Handle("/api/", mgmt)
