@@ -5,26 +5,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 
-	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/lambdamain"
 	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/publish"
-	"github.com/journeys-oss/journeys/internal/webhook"
 	"github.com/journeys-oss/journeys/internal/wire"
 )
 
 func main() {
 	lambdamain.Run(func(rt *lambdamain.Runtime) (any, error) {
-		url := os.Getenv("APPROVAL_CALLBACK_URL")
-		if url == "" {
-			return nil, errors.New("missing environment variables: APPROVAL_CALLBACK_URL")
-		}
-		flow, err := approval.NewFromDeps(approval.Deps{Store: rt.Store, Tasks: rt.Workflow, Catalog: rt.Catalog,
-			Settings: rt.Settings, Secrets: rt.Secrets, CallbackURL: url, Outbox: rt.Config.Outbox,
-			Client: webhook.ClientOptions{Logger: rt.Logger}})
+		flow, err := rt.Approvals(nil)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package lambdamain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/handler"
@@ -22,6 +24,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/dynamo"
 	"github.com/journeys-oss/journeys/internal/tracking"
+	"github.com/journeys-oss/journeys/internal/webhook"
 	"github.com/journeys-oss/journeys/internal/wire"
 	"github.com/journeys-oss/journeys/internal/workflow"
 )
@@ -155,4 +158,17 @@ func Task(fn TaskFunc) TaskFunc {
 // HTTP serves an http.Handler behind the API Gateway HTTP API.
 func HTTP(h http.Handler, log *slog.Logger) any {
 	return httpapi.Handler(h, httpapi.Options{Logger: log})
+}
+
+// Approvals returns the approval service over the runtime: it asks flows
+// and takes their callbacks at $APPROVAL_CALLBACK_URL; hooks relay
+// decisions on approvals other than journey steps (publications).
+func (rt *Runtime) Approvals(hooks map[store.ApprovalKind]approval.DecisionHook) (*approval.Service, error) {
+	url := os.Getenv("APPROVAL_CALLBACK_URL")
+	if url == "" {
+		return nil, errors.New("missing environment variables: APPROVAL_CALLBACK_URL")
+	}
+	return approval.NewFromDeps(approval.Deps{Store: rt.Store, Tasks: rt.Workflow, Catalog: rt.Catalog,
+		Settings: rt.Settings, Secrets: rt.Secrets, CallbackURL: url, Outbox: rt.Config.Outbox,
+		Client: webhook.ClientOptions{Logger: rt.Logger}, Hooks: hooks})
 }
