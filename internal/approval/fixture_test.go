@@ -14,6 +14,7 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/approval/flowtest"
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -27,23 +28,6 @@ const (
 	execution   = "arn:aws:states:us-east-1:123456789012:execution:journeys-northwind-welcome:welcome-0123"
 	callbackKey = "0123456789abcdef0123456789abcdef-callback"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // tasks records what the service tells Step Functions.
 type tasks struct {
@@ -91,7 +75,7 @@ func (h *hooks) OnDecision(_ context.Context, a store.Approval) error {
 
 type fixture struct {
 	t        testing.TB
-	clock    *clock
+	clock    *asl.VirtualClock
 	st       *embedded.Store
 	flow     *flowtest.Server
 	tasks    *tasks
@@ -108,7 +92,7 @@ func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture {
 // newBenchFixture is newFixture for tests and benchmarks alike.
 func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}, tasks: &tasks{}, hooks: &hooks{}}
+	f := &fixture{t: t, clock: asl.NewVirtualClock(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)), tasks: &tasks{}, hooks: &hooks{}}
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: f.clock.Now}, embedded.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)

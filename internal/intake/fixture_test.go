@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/enrol"
 	"github.com/journeys-oss/journeys/internal/intake"
@@ -30,23 +31,6 @@ const (
 	versionArn = "arn:aws:states:us-east-1:123456789012:stateMachine:journeys-northwind-webinar:1"
 	webinarID  = "nw-2026-12-forecasting"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // sfn records starts and resumes like Step Functions.
 type sfn struct {
@@ -80,7 +64,7 @@ func (s *sfn) SendTaskSuccess(_ context.Context, token, output string) error {
 
 type fixture struct {
 	t      testing.TB
-	clock  *clock
+	clock  *asl.VirtualClock
 	st     *embedded.Store
 	sfn    *sfn
 	h      *intake.Handler
@@ -94,7 +78,7 @@ func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
 func newBenchFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+	f := &fixture{t: t, clock: asl.NewVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)),
 		sfn: &sfn{starts: map[string]int{}, inputs: map[string]string{}, resumed: map[string]string{}, gone: map[string]bool{}}}
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: f.clock.Now}, embedded.Options{NoSync: true})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/enrol"
 	"github.com/journeys-oss/journeys/internal/journey"
@@ -35,24 +36,6 @@ const (
 	versionArn   = "arn:aws:states:us-east-1:123456789012:stateMachine:journeys-northwind-welcome:1"
 	queueName    = "linkedin-leads"
 )
-
-// clock is a virtual clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // starter records starts like Step Functions: a used name with another
 // input is ErrExecutionExists. It survives restarts of the receiving side,
@@ -98,7 +81,7 @@ func (s *starter) Stop(_ context.Context, arn, errName, cause string) error {
 // store, the fake LinkedIn, and a recording Step Functions.
 type fixture struct {
 	t       testing.TB
-	clock   *clock
+	clock   *asl.VirtualClock
 	path    string
 	li      *linkedintest.Server
 	starter *starter
@@ -120,7 +103,7 @@ func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
 func newBenchFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{
-		t: t, clock: &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		t: t, clock: asl.NewVirtualClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)),
 		path: filepath.Join(t.TempDir(), "store.db"), starter: newStarter(),
 		li: linkedintest.NewServer(t, linkedintest.Options{ClientSecret: clientSecret}),
 		cfg: leads.Config{

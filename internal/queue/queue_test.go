@@ -5,36 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/embedded"
 )
 
-// clock is a virtual clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func openStore(t *testing.T, c *clock) *embedded.Store {
+func openStore(t *testing.T, c *asl.VirtualClock) *embedded.Store {
 	t.Helper()
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: c.Now}, embedded.Options{NoSync: true})
 	if err != nil {
@@ -46,7 +28,7 @@ func openStore(t *testing.T, c *clock) *embedded.Store {
 
 func TestStoreQueue(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	c := asl.NewVirtualClock(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	q := queue.NewStore(openStore(t, c), "leads", queue.StoreOptions{Visibility: time.Minute, MaxAttempts: 2})
 
 	id1, dup, err := q.Send(ctx, []byte(`{"n":1}`), queue.SendOptions{DedupeID: "a"})
@@ -89,7 +71,7 @@ var cmpIgnoreReceipt = cmp.Transformer("noReceipt", func(m queue.Message) queue.
 
 func TestWorkerRetriesThenDeadLetters(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	c := asl.NewVirtualClock(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	q := queue.NewStore(openStore(t, c), "work", queue.StoreOptions{Visibility: time.Minute, MaxAttempts: 3})
 	for _, b := range []string{"ok", "flaky", "broken"} {
 		if _, _, err := q.Send(ctx, []byte(b), queue.SendOptions{}); err != nil {
@@ -154,7 +136,7 @@ func TestBatchReportsFailures(t *testing.T) {
 // TestWorkerRun drains what is queued, pauses when idle through the
 // injected sleep, and stops with its context.
 func TestWorkerRun(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	c := asl.NewVirtualClock(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	q := queue.NewStore(openStore(t, c), "run", queue.StoreOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
