@@ -143,55 +143,9 @@ func TestSnapshots(t *testing.T) {
 // TestSweep proves the sweep removes every kind of expiring record once
 // expired, and nothing before.
 func TestSweep(t *testing.T) {
-	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := New(storetest.Config(clock))
-	now := clock.Now()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, err := s.AppendInteraction(ctx, "acme", store.Interaction{Contact: "c-1", Kind: store.InteractionSent, At: now})
-	must(err)
-	_, err = s.AppendStepLog(ctx, "acme", store.StepLog{Contact: "c-1", Journey: "j", Step: "s", At: now, Outcome: store.StepSent})
-	must(err)
-	_, err = s.CreateCallback(ctx, "acme", store.Callback{ID: "cb-1", Kind: store.CallbackEvent, Token: "T", Execution: "x", Contact: "c-1", Journey: "j", Step: "s", ExpiresAt: now.Add(time.Hour)})
-	must(err)
-	r, err := s.BeginIdempotency(ctx, "acme", "k", time.Minute)
-	must(err)
-	must(s.CompleteIdempotency(ctx, "acme", "k", r.Token, []byte("ok"), 2*time.Hour))
-	_, _, err = s.Enqueue(ctx, "q", []byte("x"), store.EnqueueOptions{DedupeID: "d"})
-	must(err)
-
-	count := func() int {
-		n, err := s.Sweep(ctx)
-		must(err)
-		return n
-	}
-	if n := count(); n != 0 {
-		t.Fatalf("swept %d records before any expired", n)
-	}
-	for _, c := range []struct {
-		advance time.Duration
-		want    int
-	}{
-		{store.DedupeWindow, 1},             // the dedupe entry
-		{2 * time.Hour, 1},                  // the idempotency record
-		{store.CallbackGrace, 1},            // the callback, after its grace
-		{storetest.InteractionRetention, 1}, // the interaction
-		{storetest.StepLogRetention, 1},     // the step log
-		{365 * 24 * time.Hour, 0},
-	} {
-		clock.Advance(c.advance)
-		if n := count(); n != c.want {
-			t.Fatalf("after %s more, swept %d, want %d", c.advance, n, c.want)
-		}
-	}
-	for _, item := range raw(s)(t) {
-		t.Fatalf("left after sweeping: %q", item)
-	}
+	storetest.RunSweep(t, s, clock, raw(s))
 }
 
 // TestLargeBatches runs batches large enough to be spread over the cores
