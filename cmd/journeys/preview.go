@@ -46,7 +46,7 @@ func runPreview(c *cli, args []string) int {
 	fs.StringVar(&o.bu, "bu", "default", "the business `unit`")
 	fs.StringVar(&o.trackingBase, "tracking-base", "http://localhost:8080/t", "base `URL` of the tracking endpoint in links")
 	fs.BoolVar(&o.json, "json", false, "print the rendered message as JSON")
-	fs.StringVar(&o.sendTo, "send-test", "", "through the management API, also send the message as a test to `address` (marked as a test, never counted)")
+	fs.StringVar(&o.sendTo, "send-test", "", "send the message as a test to `address` through the business unit's configured channel, by the management API\n(--api; `journeys dev` serves one); marked as a test, never counted")
 	fs.StringVar(&o.api, "api", os.Getenv(envAPI), "the management API's root URL for a stored contact or a test send (default $"+envAPI+")")
 	fs.BoolVar(&o.iam, "iam", false, "sign API calls with your AWS credentials for --bu instead of the key in $"+envAPIKey)
 	if code := c.parse(fs, args); code >= 0 {

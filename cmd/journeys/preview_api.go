@@ -19,9 +19,6 @@ func (c *cli) previewAPI(o previewOptions) int {
 	case strings.HasSuffix(o.template, ".liquid"):
 		fmt.Fprintln(c.stderr, "journeys preview: through the API, name a published template by id, not a .liquid file")
 		return exitUsage
-	case o.event != "":
-		fmt.Fprintln(c.stderr, "journeys preview: --event works with a contact file only")
-		return exitUsage
 	case o.api == "" && !isFile(o.contact):
 		fmt.Fprintf(c.stderr, "journeys preview: %s is not a file; to preview a stored contact give --api URL or set %s\n", o.contact, envAPI)
 		return exitUsage
@@ -34,6 +31,12 @@ func (c *cli) previewAPI(o previewOptions) int {
 		return exitUsage
 	}
 	req := manage.PreviewRequest{Template: o.template, Locale: o.locale, SendTo: o.sendTo}
+	if o.event != "" {
+		if err := readJSON(o.event, &req.Event); err != nil {
+			fmt.Fprintf(c.stderr, "journeys preview: %v\n", err)
+			return exitFailed
+		}
+	}
 	if isFile(o.contact) {
 		var pc previewContact
 		if err := readContact(o.contact, &pc); err != nil {

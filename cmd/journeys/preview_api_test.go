@@ -73,6 +73,11 @@ func TestPreviewStoredContact(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "test send: sent as ") {
 		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
 	}
+	// The trigger event's attributes personalise as they do locally.
+	code, out, errOut = runCLI("preview", "webinar-reminder-sms", "--api", url, "--contact", "c-ada", "--event", "testdata/preview/event.json", "--locale", "en")
+	if code != exitOK || !strings.Contains(out, `Northwind: "Building a metrics layer your CFO trusts" starts at 16:00 UTC.`) {
+		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
+	}
 	sent, err := channel.ListOutbox(outbox)
 	if err != nil || len(sent) != 1 || !sent[0].Test || sent[0].Subject != "[TEST] Grüß Gott, Ada – willkommen bei Northwind Analytics" {
 		t.Fatalf("outbox %+v, %v: want one test message", sent, err)

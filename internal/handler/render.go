@@ -25,6 +25,8 @@ type RenderRequest struct {
 	// message; without it Values are used.
 	Contact string         `json:"contact,omitempty"`
 	Values  map[string]any `json:"values,omitempty"`
+	// Event is the trigger event's attributes (event.<name>).
+	Event   map[string]any `json:"event,omitempty"`
 	Journey string         `json:"journey,omitempty"`
 	Step    string         `json:"step,omitempty"`
 	// Send delivers the preview on Channel to To, marked as a test: it is
@@ -90,7 +92,7 @@ func (h *Handlers) Render(ctx context.Context, req RenderRequest) (RenderResult,
 		return RenderResult{}, err
 	}
 	msg, err := r.Render(ctx, content.Request{BU: req.BU, Template: req.Template, Version: req.Version, Locale: req.Locale,
-		ContactID: contactID, Contact: values, Journey: content.JourneyInfo{ID: req.Journey}, Step: req.Step,
+		ContactID: contactID, Contact: values, Event: req.Event, Journey: content.JourneyInfo{ID: req.Journey}, Step: req.Step,
 		Owner: owner, MessageID: ref.String()})
 	if err != nil {
 		return RenderResult{}, fmt.Errorf("render template %s: %w", req.Template, err)

@@ -15,7 +15,8 @@ type Previewer interface {
 }
 
 // PreviewRequest is the body of POST .../previews: a template rendered for
-// a stored contact (Contact) or sample values (Values), and with SendTo a
+// a stored contact (Contact) or sample values (Values) and a trigger
+// event's attributes (Event), and with SendTo a
 // test send to that address on the template's channel (or Channel).
 type PreviewRequest struct {
 	Template string         `json:"template"`
@@ -23,6 +24,7 @@ type PreviewRequest struct {
 	Locale   string         `json:"locale,omitempty"`
 	Contact  string         `json:"contact,omitempty"`
 	Values   map[string]any `json:"values,omitempty"`
+	Event    map[string]any `json:"event,omitempty"`
 	Journey  string         `json:"journey,omitempty"`
 	Step     string         `json:"step,omitempty"`
 	SendTo   string         `json:"sendTo,omitempty"`
@@ -42,7 +44,7 @@ func (h *Handler) preview(w http.ResponseWriter, r *http.Request, c caller) erro
 	}
 	res, err := h.opts.Previews.Render(r.Context(), handler.RenderRequest{
 		BU: c.bu, Template: req.Template, Version: req.Version, Locale: req.Locale,
-		Contact: req.Contact, Values: req.Values, Journey: req.Journey, Step: req.Step,
+		Contact: req.Contact, Values: req.Values, Event: req.Event, Journey: req.Journey, Step: req.Step,
 		Send: req.SendTo != "", Channel: req.Channel, To: req.SendTo,
 	})
 	if err != nil {
