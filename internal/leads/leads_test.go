@@ -347,7 +347,7 @@ func TestLeadResumesFormWaits(t *testing.T) {
 	if _, err := f.proc.Process(ctx, leadMessage(l, linkedin.ActionCreated)); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"token-cb-this": `{"event":"form.submitted"}`, "token-cb-any": `{"event":"form.submitted"}`}
+	want := map[string]string{"token-cb-this": `{"event":"form.submitted","form":"urn:li:leadGenForm:6840193257"}`, "token-cb-any": `{"event":"form.submitted"}`}
 	if diff := cmp.Diff(want, f.starter.resumed); diff != "" {
 		t.Errorf("resumed (-want +got):\n%s", diff)
 	}
