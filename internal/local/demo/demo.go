@@ -29,6 +29,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/linkedin"
+	"github.com/journeys-oss/journeys/internal/linkedin/linkedintest"
 	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/local/devserver"
 	"github.com/journeys-oss/journeys/internal/local/sim"
@@ -96,7 +97,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 type demo struct {
 	o        Options
 	clock    *asl.RealClock
-	li       *fakeLinkedIn
+	li       *linkedintest.Server
 	flow     *devserver.Flow
 	flowSrv  *http.Server
 	server   *devserver.Server
