@@ -17,8 +17,13 @@ func startLinkedIn(clientSecret string) (*linkedintest.Server, error) {
 	return s, nil
 }
 
-// form is the welcome journey's lead form: name, email, company and an
-// email consent (id 1).
+// consentOffers is the id of the form's "send me offers" checkbox, which
+// the business unit's settings (linkedin.mapping.consents) map to the
+// offers topic.
+const consentOffers = 2
+
+// form is the welcome journey's lead form: name, email, company, an email
+// consent (id 1) and an offers consent (id 2).
 func form() linkedin.Form {
 	text := func(s string) linkedin.MultiLocaleString {
 		return linkedin.MultiLocaleString{Localized: map[string]string{"en_US": s}}
@@ -32,7 +37,10 @@ func form() linkedin.Form {
 		CreationLocale: &linkedin.Locale{Country: "US", Language: "en"},
 		Content: linkedin.FormContent{
 			Questions: []linkedin.Question{q(11, "firstName", "FIRST_NAME"), q(12, "lastName", "LAST_NAME"), q(13, "email", "EMAIL"), q(14, "company", "COMPANY_NAME")},
-			LegalInfo: &linkedin.LegalInfo{Consents: []linkedin.ConsentDef{{ID: 1, Consent: text("Email me about getting started")}}},
+			LegalInfo: &linkedin.LegalInfo{Consents: []linkedin.ConsentDef{
+				{ID: 1, Consent: text("Email me about getting started and the monthly newsletter")},
+				{ID: consentOffers, Consent: text("Send me offers")},
+			}},
 		},
 	}
 }
