@@ -11,16 +11,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/compile"
+	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/embedded"
-	"github.com/journeys-oss/journeys/internal/workflow/workflowtest"
 )
 
 // apiServer serves the management API over an embedded store and the
-// in-memory Step Functions API, with an API key of northwind in the
+// local Step Functions (not run: nothing drives its virtual clock), with an API key of northwind in the
 // environment.
 func apiServer(t *testing.T) (string, *embedded.Store) {
 	t.Helper()
@@ -32,7 +33,7 @@ func apiServer(t *testing.T) (string, *embedded.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	api := workflowtest.New(clock)
+	api := local.NewWorkflow(local.WorkflowConfig{Clock: asl.NewVirtualClock(now), Logger: slog.New(slog.DiscardHandler)})
 	fns := map[string]string{}
 	for name, fn := range compile.Placeholders {
 		fns[name] = "arn:aws:lambda:us-east-1:123456789012:function:journeys-" + fn

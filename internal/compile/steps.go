@@ -300,12 +300,42 @@ func (m *compiler) waitForStep(i int) {
 		choice := m.names.sub(m.title[i], "which event")
 		t.set("Next", choice)
 		var rules []any
-		for _, e := range events {
-			rules = append(rules, o("Variable", "$.received.event", "StringEquals", e.Label, "Next", m.target(e.To)))
+		for k, e := range events {
+			rules = append(rules, eventRule(w.Events[k], ambiguous(events, e), m.target(e.To)))
 		}
 		defer m.add(choice, s.Pos, o("Type", "Choice", "Choices", rules, "Default", timeout))
 	}
 	m.guard(t, m.title[i], s.Pos, "", catch([]string{"States.Timeout"}, "$.error", timeout))
+}
+
+// ambiguous reports whether another branch of the same event leads
+// elsewhere: only then does the Choice look at which branch the resumer
+// matched (wire.EventOutput's send or form), not just at the event.
+func ambiguous(events []journey.Edge, e journey.Edge) bool {
+	for _, x := range events {
+		if x.Label == e.Label && x.To != e.To {
+			return true
+		}
+	}
+	return false
+}
+
+// eventRule routes a resumed wait to the branch's target. A branch of an
+// ambiguous event that is narrowed to a send step or a form also requires
+// that narrowing in the output; the resumer answers with the first branch
+// that matched, in the step's order, which is also the Choice's order.
+func eventRule(b *journey.EventBranch, ambiguous bool, next string) any {
+	event := o("Variable", "$.received.event", "StringEquals", b.Event)
+	field, value := "send", b.Send
+	if b.Form != "" {
+		field, value = "form", b.Form
+	}
+	if !ambiguous || value == "" {
+		event.set("Next", next)
+		return event
+	}
+	path := "$.received." + field
+	return o("And", []any{event, o("Variable", path, "IsPresent", true), o("Variable", path, "StringEquals", value)}, "Next", next)
 }
 
 func (m *compiler) approvalStep(i int) {

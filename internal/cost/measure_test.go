@@ -27,6 +27,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/enrol"
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -35,7 +36,6 @@ import (
 	"github.com/journeys-oss/journeys/internal/webhook"
 	"github.com/journeys-oss/journeys/internal/wire"
 	"github.com/journeys-oss/journeys/internal/workflow"
-	"github.com/journeys-oss/journeys/internal/workflow/workflowtest"
 )
 
 var update = flag.Bool("update", false, "rewrite handlers.json from this measurement")
@@ -276,7 +276,7 @@ func TestMeasureWelcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := publish.New(emb, workflowtest.New(vc.Now), publish.Config{RoleArn: "arn:aws:iam::123456789012:role/j", Functions: fns}, vc.Now, publish.Options{Logger: quiet})
+	pub, err := publish.New(emb, local.NewWorkflow(local.WorkflowConfig{Clock: vc, Logger: quiet}), publish.Config{RoleArn: "arn:aws:iam::123456789012:role/j", Functions: fns}, vc.Now, publish.Options{Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,10 +84,21 @@ type Request struct {
 
 // Known is a contact as the caller read it, with its newest interactions
 // when Interactions is set (nil means: not read, the enroller reads them if
-// the entry policy needs them).
+// the entry policy needs them). A segment launch, enrolling a page of
+// contacts, also reads once per page what the enroller would read per
+// contact: the journey's record (Journey; nil: not read) and the
+// contacts' enrolments in the journey (Enrolments, as
+// store.Enrolments.EnrolmentsOf gives them, empty when none; nil: not
+// read). Both may be a moment old: a pause takes effect from the next
+// page, and the re-entry policy sees enrolments of other entries as the
+// index had them. CreateEnrolment's condition stays the guard against
+// enrolling an entry twice, so a read that missed this entry (a retried
+// start) still resumes it.
 type Known struct {
 	Contact      store.Contact
 	Interactions []store.Interaction
+	Journey      *store.Journey
+	Enrolments   []store.Enrolment
 }
 
 // Outcome statuses.
@@ -112,14 +124,14 @@ var ErrNotPublished = errors.New("journey is not published")
 // entry whose execution did not start (a crash or throttle between the two
 // writes) starts it now, under the same name.
 func (e *Enroller) Enrol(ctx context.Context, r Request) (Outcome, error) {
-	j, err := e.store.GetJourney(ctx, r.BU, r.Journey)
+	j, err := e.journey(ctx, r)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("enrol %s in %s: %w", r.Contact, r.Journey, err)
 	}
 	if j.Current == 0 {
 		return Outcome{}, fmt.Errorf("enrol %s in %s: %w", r.Contact, r.Journey, ErrNotPublished)
 	}
-	if prev, err := e.store.GetEnrolment(ctx, r.BU, r.Journey, r.Contact, r.Entry); err == nil {
+	if prev, err := e.entryEnrolment(ctx, r); err == nil {
 		return e.resume(ctx, prev)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Outcome{}, fmt.Errorf("enrol %s in %s: %w", r.Contact, r.Journey, err)
@@ -151,6 +163,40 @@ func (e *Enroller) Enrol(ctx context.Context, r Request) (Outcome, error) {
 	out, err := e.start(ctx, en, v, r.Event)
 	out.Status = Enrolled
 	return out, err
+}
+
+// journey returns the journey's record: the caller's, or read.
+func (e *Enroller) journey(ctx context.Context, r Request) (store.Journey, error) {
+	if r.Known != nil && r.Known.Journey != nil {
+		return *r.Known.Journey, nil
+	}
+	return e.store.GetJourney(ctx, r.BU, r.Journey)
+}
+
+// entryEnrolment returns the enrolment of the request's entry, or
+// store.ErrNotFound.
+func (e *Enroller) entryEnrolment(ctx context.Context, r Request) (store.Enrolment, error) {
+	if r.Known == nil || r.Known.Enrolments == nil {
+		return e.store.GetEnrolment(ctx, r.BU, r.Journey, r.Contact, r.Entry)
+	}
+	for _, en := range r.Known.Enrolments {
+		if en.Entry == r.Entry {
+			return en, nil
+		}
+	}
+	return store.Enrolment{}, store.ErrNotFound
+}
+
+// latestEnrolment returns the contact's newest enrolment in the journey,
+// or store.ErrNotFound.
+func (e *Enroller) latestEnrolment(ctx context.Context, r Request) (store.Enrolment, error) {
+	if r.Known == nil || r.Known.Enrolments == nil {
+		return e.store.LatestEnrolment(ctx, r.BU, r.Journey, r.Contact)
+	}
+	if len(r.Known.Enrolments) == 0 {
+		return store.Enrolment{}, store.ErrNotFound
+	}
+	return store.Latest(slices.Clone(r.Known.Enrolments)), nil
 }
 
 // resume finishes a repeated entry: it is already enrolled, and its
@@ -285,7 +331,7 @@ func (e *Enroller) refuse(ctx context.Context, r Request, v *catalog.Version) (s
 }
 
 func (e *Enroller) reentry(ctx context.Context, r Request, entry *journey.Entry, now time.Time) (string, error) {
-	prev, err := e.store.LatestEnrolment(ctx, r.BU, r.Journey, r.Contact)
+	prev, err := e.latestEnrolment(ctx, r)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
 	}

@@ -224,3 +224,61 @@ func TestExecutionName(t *testing.T) {
 		t.Fatalf("ExecutionArn = %q, want %q", got, want)
 	}
 }
+
+// TestKnownReads: what a launch read ahead for a page (the journey's
+// record, the contact's enrolments) decides instead of the store, and an
+// entry the caller's read missed (a throttled start being retried) is
+// still enrolled once, by CreateEnrolment's condition.
+func TestKnownReads(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name           string
+		prepare        func(t *testing.T, f *fixture) enrol.Known // the store's state and what the caller read
+		status, reason string
+		executions     int
+	}{
+		{"journey read as paused", func(t *testing.T, f *fixture) enrol.Known {
+			return enrol.Known{Contact: f.contact(t, "c-ok"), Journey: &store.Journey{ID: "welcome", Status: store.JourneyPaused, Current: 1}}
+		}, enrol.Skipped, "journey paused", 0},
+		{"read as active elsewhere", func(t *testing.T, f *fixture) enrol.Known {
+			other := store.Enrolment{BU: bu, Journey: "welcome", Contact: "c-ok", Entry: "lead-0", Version: 1, Status: store.EnrolmentActive, EnteredAt: f.now}
+			return enrol.Known{Contact: f.contact(t, "c-ok"), Enrolments: []store.Enrolment{other}}
+		}, enrol.Skipped, "already in the journey", 0},
+		{"read as started", func(t *testing.T, f *fixture) enrol.Known {
+			same := store.Enrolment{BU: bu, Journey: "welcome", Contact: "c-ok", Entry: "lead-1", Version: 1, Status: store.EnrolmentActive, Execution: "arn:x"}
+			return enrol.Known{Contact: f.contact(t, "c-ok"), Enrolments: []store.Enrolment{same}}
+		}, enrol.Already, "", 0},
+		{"read none", func(t *testing.T, f *fixture) enrol.Known {
+			return enrol.Known{Contact: f.contact(t, "c-ok"), Enrolments: []store.Enrolment{}}
+		}, enrol.Enrolled, "", 1},
+		{"read missed the entry", func(t *testing.T, f *fixture) enrol.Known {
+			f.starts.fail = workflow.ErrThrottled
+			if _, err := f.e.Enrol(ctx, enrol.Request{BU: bu, Journey: "welcome", Contact: "c-ok", Entry: "lead-1"}); !errors.Is(err, workflow.ErrThrottled) {
+				t.Fatalf("throttled start: err = %v", err)
+			}
+			f.starts.fail = nil
+			return enrol.Known{Contact: f.contact(t, "c-ok"), Enrolments: []store.Enrolment{}}
+		}, enrol.Already, "", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			known := tt.prepare(t, f)
+			out, err := f.e.Enrol(ctx, enrol.Request{BU: bu, Journey: "welcome", Contact: "c-ok", Entry: "lead-1", Known: &known})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Status != tt.status || out.Reason != tt.reason || len(f.starts.inputs) != tt.executions {
+				t.Fatalf("got %s (%q), %d executions; want %s (%q), %d", out.Status, out.Reason, len(f.starts.inputs), tt.status, tt.reason, tt.executions)
+			}
+		})
+	}
+}
+
+func (f *fixture) contact(t *testing.T, id string) store.Contact {
+	t.Helper()
+	c, err := f.st.GetContact(context.Background(), bu, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

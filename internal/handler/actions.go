@@ -104,20 +104,15 @@ func (h *Handlers) Update(ctx context.Context, req wire.StepRequest) (res wire.S
 func (c *call) patch() (store.ContactPatch, []string, error) {
 	var p store.ContactPatch
 	var names []string
-	builtin := map[string]**string{
-		"email": &p.Email, "phone": &p.Phone, "firstName": &p.FirstName, "lastName": &p.LastName,
-		"company": &p.Company, "jobTitle": &p.JobTitle, "country": &p.Country, "timezone": &p.Timezone,
-		"locale": &p.Locale, "owner": &p.Owner, "lifecycleStage": &p.LifecycleStage,
-	}
 	schema := c.version.Checked.Schema
 	for _, f := range c.step.Update.Set {
 		names = append(names, f.Key)
-		if dst, ok := builtin[f.Key]; ok {
+		if store.IsContactField(f.Key) {
 			s := ""
 			if f.Value != nil {
 				s = fmt.Sprint(f.Value)
 			}
-			*dst = &s
+			p.SetField(f.Key, s)
 			continue
 		}
 		if f.Value == nil {

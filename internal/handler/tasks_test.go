@@ -240,7 +240,7 @@ func TestWaitRegister(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if diff := cmp.Diff([]string{`{"event":"email.opened"}`}, f.tasks.outputs("token-1")); diff != "" {
+	if diff := cmp.Diff([]string{`{"event":"email.opened","send":"hello"}`}, f.tasks.outputs("token-1")); diff != "" {
 		t.Errorf("task answers (-want +got):\n%s", diff)
 	}
 }
@@ -254,7 +254,7 @@ func TestWaitRegisterRace(t *testing.T) {
 		{"opened before registration", func(f *fixture, j string) {
 			ref := channel.MessageRef{BU: "acme", Contact: "c1", Journey: j, Version: 1, Step: "hello", Exec: channel.ExecTag(execution(j, "c1"), "hello")}
 			f.store.AppendInteraction(context.Background(), "acme", store.Interaction{Contact: "c1", Kind: store.InteractionOpened, Channel: "email", At: start.Add(-time.Hour), Message: ref.String()})
-		}, []string{`{"event":"email.opened"}`}},
+		}, []string{`{"event":"email.opened","send":"hello"}`}},
 		{"custom event a moment before", func(f *fixture, j string) {
 			f.store.AppendInteraction(context.Background(), "acme", store.Interaction{Contact: "c1", Kind: store.InteractionCustom, At: start.Add(-time.Minute), Detail: map[string]string{"event": "webinar.attended"}})
 		}, []string{`{"event":"webinar.attended"}`}},

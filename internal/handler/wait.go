@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -18,46 +20,80 @@ import (
 	"github.com/journeys-oss/journeys/internal/workflow"
 )
 
-// Awaited says, per event name a wait-for-event step waits for, which
-// occurrence counts: an email event of one send step of the same
-// execution, or a form submission of one form. It is kept, as JSON, in the
-// callback's Correlation, so whoever resumes the wait needs no journey
-// definition.
-type Awaited map[string]AwaitedEvent
+// Awaited lists, in the step's order, the event branches a wait-for-event
+// step waits for, each narrowed to the occurrence that counts: an email
+// event of one send step of the same execution, or a form submission of
+// one form. One event may appear in several branches (email.clicked of
+// send-a and of send-b). It is kept, as JSON, in the callback's
+// Correlation, so whoever resumes the wait needs no journey definition.
+type Awaited []AwaitedEvent
 
-// AwaitedEvent narrows one awaited event.
+// AwaitedEvent is one awaited branch: the event and what narrows it.
 type AwaitedEvent struct {
-	Send string `json:"send,omitempty"` // email.opened/clicked: the send step
-	Form string `json:"form,omitempty"` // form.submitted: the form (any when empty)
+	Event string `json:"event"`
+	Send  string `json:"send,omitempty"` // email.opened/clicked: the send step
+	Form  string `json:"form,omitempty"` // form.submitted: the form (any when empty)
 }
 
 // ParseAwaited reads a callback's Correlation (an empty one awaits every
-// event the callback names, unnarrowed).
+// event the callback names, unnarrowed). It also reads the form callbacks
+// were stored in before one event could have several branches: an object
+// keyed by event name.
 func ParseAwaited(correlation string) Awaited {
-	a := Awaited{}
-	if correlation != "" {
-		_ = json.Unmarshal([]byte(correlation), &a)
+	var a Awaited
+	if correlation == "" || json.Unmarshal([]byte(correlation), &a) == nil {
+		return a
+	}
+	byName := map[string]AwaitedEvent{}
+	if json.Unmarshal([]byte(correlation), &byName) != nil {
+		return nil
+	}
+	names := make([]string, 0, len(byName))
+	for name := range byName {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		e := byName[name]
+		e.Event = name
+		a = append(a, e)
 	}
 	return a
 }
 
-// Matches reports whether an event resumes the callback: it names the
-// event, and for email events the message came from the awaited send step
-// of the callback's own execution (msg nil matches no narrowed email
-// event); for forms, the form is the awaited one.
+// Matches reports whether an event resumes the callback (see Match).
 func Matches(cb store.Callback, event string, msg *channel.MessageRef, form string) bool {
-	named := false
-	for _, e := range cb.Events {
-		named = named || e == event
+	_, ok := Match(cb, event, msg, form)
+	return ok
+}
+
+// Match returns the first of the callback's awaited branches that the
+// event answers: it names the event, and for email events the message came
+// from the branch's send step of the callback's own execution (msg nil
+// matches no narrowed email event); for forms, the form is the branch's
+// (or the branch names none). An event the callback names without any
+// branch (an empty Correlation) matches unnarrowed.
+func Match(cb store.Callback, event string, msg *channel.MessageRef, form string) (AwaitedEvent, bool) {
+	if !slices.Contains(cb.Events, event) {
+		return AwaitedEvent{}, false
 	}
-	if !named {
-		return false
+	branches := 0
+	for _, want := range ParseAwaited(cb.Correlation) {
+		if want.Event != event {
+			continue
+		}
+		branches++
+		if want.Send != "" {
+			if msg != nil && !msg.Test && msg.Step == want.Send && msg.Exec == channel.ExecTag(cb.Execution, want.Send) {
+				return want, true
+			}
+			continue
+		}
+		if want.Form == "" || want.Form == form {
+			return want, true
+		}
 	}
-	want := ParseAwaited(cb.Correlation)[event]
-	if want.Send != "" {
-		return msg != nil && !msg.Test && msg.Step == want.Send && msg.Exec == channel.ExecTag(cb.Execution, want.Send)
-	}
-	return want.Form == "" || want.Form == form
+	return AwaitedEvent{Event: event}, branches == 0
 }
 
 // callbackID derives the opaque, single-use id of a task token's callback:
@@ -110,15 +146,15 @@ func (h *Handlers) WaitRegister(ctx context.Context, req wire.StepRequest) (res 
 	if err != nil {
 		return res, err
 	}
-	event, err := c.happened(ctx, cb, since)
+	branch, found, err := c.happened(ctx, cb, since)
 	if err != nil {
 		return res, err
 	}
-	if event != "" {
-		if _, err := h.resume(ctx, req.BU, cb.ID, event); err != nil {
+	if found {
+		if _, err := Resume(ctx, h.cfg.Store, h.cfg.Tasks, req.BU, cb.ID, branch); err != nil {
 			return res, c.transient("resume at once", err)
 		}
-		err = c.stepLog(ctx, store.StepResumed, "event "+event+" had already happened", map[string]string{"event": event})
+		err = c.stepLog(ctx, store.StepResumed, "event "+branch.Event+" had already happened", map[string]string{"event": branch.Event})
 		return wire.StepResult{Status: "resumed"}, err
 	}
 	err = c.stepLog(ctx, store.StepWaited, "waiting for "+strings.Join(cb.Events, " or "), nil)
@@ -128,7 +164,7 @@ func (h *Handlers) WaitRegister(ctx context.Context, req wire.StepRequest) (res 
 func awaitedOf(w *journey.WaitFor) Awaited {
 	a := Awaited{}
 	for _, e := range w.Events {
-		a[e.Event] = AwaitedEvent{Send: e.Send, Form: e.Form}
+		a = append(a, AwaitedEvent{Event: e.Event, Send: e.Send, Form: e.Form})
 	}
 	return a
 }
@@ -152,13 +188,13 @@ func (c *call) stepStart(ctx context.Context) (time.Time, error) {
 	return since, nil
 }
 
-// happened returns the first awaited event found among the contact's
-// interactions: email events of the awaited send (whenever they came),
-// other events since the step started.
-func (c *call) happened(ctx context.Context, cb store.Callback, since time.Time) (string, error) {
+// happened returns the awaited branch of the first awaited event found
+// among the contact's interactions: email events of the awaited send
+// (whenever they came), other events since the step started.
+func (c *call) happened(ctx context.Context, cb store.Callback, since time.Time) (AwaitedEvent, bool, error) {
 	in, err := c.loadInteractions(ctx)
 	if err != nil {
-		return "", err
+		return AwaitedEvent{}, false, err
 	}
 	for _, i := range in {
 		event := profile.InteractionType(i)
@@ -168,21 +204,12 @@ func (c *call) happened(ctx context.Context, cb store.Callback, since time.Time)
 				msg = &r
 			}
 		}
-		if !Matches(cb, event, msg, i.Detail["form"]) {
-			continue
-		}
-		narrowed := ParseAwaited(cb.Correlation)[event].Send != ""
-		if narrowed || !i.At.Before(since) {
-			return event, nil
+		branch, ok := Match(cb, event, msg, i.Detail["form"])
+		if ok && (branch.Send != "" || !i.At.Before(since)) {
+			return branch, true, nil
 		}
 	}
-	return "", nil
-}
-
-// resume claims a callback and answers its task with the event. It
-// reports false when the callback was claimed before or has expired.
-func (h *Handlers) resume(ctx context.Context, bu, id, event string) (bool, error) {
-	return Resume(ctx, h.cfg.Store, h.cfg.Tasks, bu, id, event)
+	return AwaitedEvent{}, false, nil
 }
 
 // Claimer is what Resume needs of the store.
@@ -190,12 +217,19 @@ type Claimer interface {
 	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
 }
 
-// Resume claims the callback id and answers its task with
-// wire.EventOutput{Event: event}. It reports false, without error, when
+// Output is what resumes a wait on this branch: the event, and the send
+// step or form that narrows it, so a Choice can tell apart two branches of
+// one event.
+func (a AwaitedEvent) Output() wire.EventOutput {
+	return wire.EventOutput{Event: a.Event, Send: a.Send, Form: a.Form}
+}
+
+// Resume claims the callback id and answers its task with the branch's
+// Output (Match gives the branch). It reports false, without error, when
 // someone else claimed it first, it expired, or the execution no longer
 // waits (the task token is gone). The tracking endpoint and the event
 // intake call it too.
-func Resume(ctx context.Context, st Claimer, tasks TaskAnswerer, bu, id, event string) (bool, error) {
+func Resume(ctx context.Context, st Claimer, tasks TaskAnswerer, bu, id string, branch AwaitedEvent) (bool, error) {
 	cb, err := st.ClaimCallback(ctx, bu, id)
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExpired) || errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -203,7 +237,7 @@ func Resume(ctx context.Context, st Claimer, tasks TaskAnswerer, bu, id, event s
 	if err != nil {
 		return false, fmt.Errorf("claim callback %s: %w", id, err)
 	}
-	out, _ := json.Marshal(wire.EventOutput{Event: event})
+	out, _ := json.Marshal(branch.Output())
 	// The claim is single use: a token that fails to go out now is lost,
 	// so a throttled or failing call is tried again a few times.
 	for attempt := 1; ; attempt++ {
@@ -234,7 +268,7 @@ type WaitStore interface {
 
 // ResumeWaits resumes every callback of the contact that waits for event
 // and Matches it (msg: the message an email event came from; form: the
-// form submitted). It returns how many it resumed; a callback claimed by
+// form submitted), answering with the matched branch. It returns how many it resumed; a callback claimed by
 // someone else first is not counted, so duplicate events resume a wait
 // once.
 func ResumeWaits(ctx context.Context, st WaitStore, tasks TaskAnswerer, bu, contact, event string, msg *channel.MessageRef, form string) (int, error) {
@@ -245,10 +279,11 @@ func ResumeWaits(ctx context.Context, st WaitStore, tasks TaskAnswerer, bu, cont
 	n := 0
 	var errs []error
 	for _, cb := range cbs {
-		if !Matches(cb, event, msg, form) {
+		branch, matched := Match(cb, event, msg, form)
+		if !matched {
 			continue
 		}
-		ok, err := Resume(ctx, st, tasks, bu, cb.ID, event)
+		ok, err := Resume(ctx, st, tasks, bu, cb.ID, branch)
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -123,7 +123,7 @@ func TestEventResumesWaits(t *testing.T) {
 		})
 	}
 	want := map[string]string{"token-cb-a": `{"event":"webinar.attended"}`, "token-cb-b": `{"event":"webinar.attended"}`,
-		"token-cb-form": `{"event":"form.submitted"}`}
+		"token-cb-form": `{"event":"form.submitted","form":"urn:li:leadGenForm:1"}`}
 	if diff := cmp.Diff(want, f.sfn.resumed); diff != "" {
 		t.Errorf("SendTaskSuccess calls (-want +got):\n%s", diff)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/store"
-	"github.com/journeys-oss/journeys/internal/wire"
 	"github.com/journeys-oss/journeys/internal/workflow"
 )
 
@@ -32,8 +31,9 @@ type Occurrence struct {
 
 // ResumeWaits claims and resumes (SendTaskSuccess {"event": name}) every
 // wait-for-event callback of the contact that the occurrence matches
-// (handler.Matches: the narrowing wait-register stored; a wait narrowed to
+// (handler.Match: the narrowing wait-register stored; a wait narrowed to
 // an email's send step is the tracking endpoint's, never matched here),
+// answering with the branch it matched,
 // and returns them. Approval callbacks are never touched. A wait someone else
 // claimed first, or that expired, is skipped, so a repeated event resumes
 // a wait once; an execution that no longer waits is reported Gone.
@@ -42,12 +42,16 @@ func ResumeWaits(ctx context.Context, st WaitStore, tasks Tasks, o Occurrence) (
 	if err != nil {
 		return nil, fmt.Errorf("waits of %s: %w", o.Contact, err)
 	}
-	output, _ := json.Marshal(wire.EventOutput{Event: o.Event})
 	out := []Resumed{}
 	for _, w := range waiting {
-		if w.Kind != store.CallbackEvent || !Correlates(o.Correlation, w) || !handler.Matches(w, o.Event, nil, o.Form) {
+		if w.Kind != store.CallbackEvent || !Correlates(o.Correlation, w) {
 			continue
 		}
+		branch, ok := handler.Match(w, o.Event, nil, o.Form)
+		if !ok {
+			continue
+		}
+		output, _ := json.Marshal(branch.Output())
 		cb, err := st.ClaimCallback(ctx, o.BU, w.ID)
 		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExpired) || errors.Is(err, store.ErrNotFound) {
 			continue // another event or the timeout got there first

@@ -112,7 +112,7 @@ func (c *checker) checkSend(s *Step) {
 			c.stepErr(s, x.At("channel"), didYouMean(x.Channel, channels), "unknown channel %q", x.Channel)
 		}
 	}
-	if x.Channel == ChannelCustom && !idRE.MatchString(x.CustomChannel) {
+	if x.Channel == ChannelCustom && (!idRE.MatchString(x.CustomChannel) || x.CustomChannel == ChannelCustom) {
 		c.stepErr(s, x.Pos, "name it in customChannel, e.g. customChannel: push", "a custom send needs a \"customChannel\"")
 	}
 	if x.Channel != ChannelCustom && x.CustomChannel != "" {

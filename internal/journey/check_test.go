@@ -44,6 +44,15 @@ func TestCheck(t *testing.T) {
 			"j.journey.yaml:9:12: step \"b\": split weights add up to 0, not 100 (weights are percentages, holdout included)",
 			"j.journey.yaml:9:42: expected a number, got the string \"half\"",
 		}},
+		{"custom send names its channel, which is not custom", `
+  - id: a
+    send: {channel: custom, customChannel: push, template: push-hello}
+  - id: b
+    send: {channel: custom, customChannel: custom, template: push-hello}
+`, []string{
+			"j.journey.yaml:9:11: step \"b\": a custom send needs a \"customChannel\" (name it in customChannel, e.g. customChannel: push)",
+			"j.journey.yaml:9:62: step \"b\": unknown custom template \"push-hello\"",
+		}},
 		{"duplicate step id", `
   - id: a
     wait: {duration: 1d}

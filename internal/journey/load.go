@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/journeys-oss/journeys/internal/segment"
@@ -70,12 +71,10 @@ func ValidateFile(file string, lib *Library) Problems {
 		Hint: "name it <id>.journey.yaml, <name>.segment.yaml, <bu>.schema.yaml or <bu>.contacts.yaml"}}
 }
 
-// consentChannels are the channels a contact consents to.
-var consentChannels = []string{ChannelEmail, ChannelSMS, ChannelCustom}
-
 // CheckContacts checks sample contacts against their business unit's
 // schema: unique ids, declared attributes with values of the right type,
-// known consent channels.
+// consent keys that name a channel as a send step does (see
+// checkConsentChannel).
 func (l *Library) CheckContacts(c *ContactsFile) Problems {
 	var p Problems
 	requireString(&p, c.Meta, "businessUnit", c.BusinessUnit, "contacts file")
@@ -94,10 +93,10 @@ func (l *Library) CheckContacts(c *ContactsFile) Problems {
 			p.Add(k.At("id"), "", "duplicate contact id %q", k.ID)
 		}
 		seen[k.ID] = true
-		for ch := range k.Consent {
-			if !contains(consentChannels, ch) {
-				p.Add(k.At("consent"), allowed(consentChannels), "contact %q: unknown consent channel %q", k.ID, ch)
-			}
+		names := keys(k.Consent)
+		sort.Strings(names)
+		for _, ch := range names {
+			checkConsentChannel(&p, k, ch)
 		}
 		for _, in := range k.Interactions {
 			if in != nil && !eventRE.MatchString(in.Type) {
@@ -124,4 +123,20 @@ func (l *Library) CheckContacts(c *ContactsFile) Problems {
 		}
 	}
 	return p
+}
+
+// checkConsentChannel checks one consent key of a sample contact. Consent
+// is kept per channel name, and a send checks the name it delivers on:
+// email, sms, or a custom send's customChannel (push, ...), which is also
+// the key of the business unit's settings channels. So a contacts file
+// names exactly those, with the same rule as customChannel; "custom" is
+// the class of such channels, not a channel, and would grant nothing.
+func checkConsentChannel(p *Problems, k *SampleContact, ch string) {
+	switch {
+	case ch == ChannelCustom:
+		p.Add(k.At("consent"), "name the custom channel as its sends do, e.g. push: true", "contact %q: \"custom\" is not a channel to consent to", k.ID)
+	case ch == ChannelEmail || ch == ChannelSMS:
+	case !idRE.MatchString(ch):
+		p.Add(k.At("consent"), "email, sms, or a custom channel's name such as push", "contact %q: consent channel %q is not a valid channel name", k.ID, ch)
+	}
 }

@@ -91,14 +91,15 @@ func TestContactsProblems(t *testing.T) {
 	c, probs := ParseContacts("c.contacts.yaml", []byte(`businessUnit: acme
 contacts:
   - id: c-1
-    consent: {email: true, fax: true}
+    consent: {email: true, sms: false, push: true, custom: true, Fax: true}
     attributes: {plan: gold, leadScore: "9", contry: DE}
   - id: c-1
     attributes: {}
 `))
 	probs = probs.Merge(lib.CheckContacts(c))
 	want := []string{
-		`c.contacts.yaml:4:14: contact "c-1": unknown consent channel "fax" (allowed: custom, email, sms)`,
+		`c.contacts.yaml:4:14: contact "c-1": consent channel "Fax" is not a valid channel name (email, sms, or a custom channel's name such as push)`,
+		`c.contacts.yaml:4:14: contact "c-1": "custom" is not a channel to consent to (name the custom channel as its sends do, e.g. push: true)`,
 		`c.contacts.yaml:5:24: contact "c-1": "gold" is not a value of attribute "plan" (allowed: free, pro, team)`,
 		`c.contacts.yaml:5:41: contact "c-1": value does not fit int attribute "leadScore"`,
 		`c.contacts.yaml:5:46: contact "c-1": unknown attribute "contry" (did you mean "country"?)`,

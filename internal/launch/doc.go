@@ -11,9 +11,15 @@
 // internal/enrol, under the launch id as the entry: the enrolment record
 // guards against enrolling anyone twice (a re-run of the same launch finds
 // them enrolled; another launch meets the journey's re-entry policy), and
-// the deterministic execution name is the second guard. Starts are paced
-// by a token bucket (Config.Rate starts per second for the whole launch,
-// shared by the segments); throttling and the account's open-execution
+// the deterministic execution name is the second guard. What the enroller
+// would read per member is read once per page and handed to it
+// (enrol.Known): the journey's record, and the page's enrolments in the
+// journey (store.Enrolments.EnrolmentsOf, a few index queries), so a
+// member costs its writes (the enrolment, the start, the execution
+// recorded) and, when the segment reads interactions, one query; a pause
+// takes effect from the next page. Starts are paced by a token bucket
+// (Config.Rate starts per second for the whole launch, shared by the
+// segments); throttling and the account's open-execution
 // quota (workflow.ErrThrottled, workflow.ErrExecutionLimit) are absorbed
 // with backoff. Each iteration stops after MaxPages pages, which keeps the
 // execution's history under the 25,000-event quota; the report task then

@@ -23,6 +23,7 @@ type Store interface {
 	ListContacts(ctx context.Context, bu string, scan store.ContactScan) (store.Page[store.Contact], error)
 	ListInteractions(ctx context.Context, bu, contact string, q store.InteractionQuery) (store.Page[store.Interaction], error)
 	ListEnrolments(ctx context.Context, bu, journey string, status store.EnrolmentStatus, cursor string, limit int) (store.Page[store.Enrolment], error)
+	EnrolmentsOf(ctx context.Context, bu, journey string, contacts []string) (map[string][]store.Enrolment, error)
 	AppendAudit(ctx context.Context, bu string, e store.AuditEntry) (store.AuditEntry, error)
 }
 

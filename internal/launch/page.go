@@ -44,6 +44,9 @@ func (l *Launcher) Page(ctx context.Context, p PageState) (PageState, error) {
 	skip := min(p.Shard.Skip, len(page.Items))
 	todo := page.Items[skip:]
 	w := &pageWork{l: l, p: p, seg: seg, loads: loads, bucket: newBucket(p.Rate, l.now, l.sleep), start: l.now()}
+	if err := w.readAhead(ctx, todo); err != nil {
+		return p, err
+	}
 	results, done := w.run(ctx, todo)
 
 	var tally Totals
@@ -116,12 +119,34 @@ func readsInteractions(src string) bool {
 
 // pageWork enrols one page's contacts.
 type pageWork struct {
-	l      *Launcher
-	p      PageState
-	seg    *segment.Segment
-	loads  bool
-	bucket *bucket
-	start  time.Time
+	l          *Launcher
+	p          PageState
+	seg        *segment.Segment
+	loads      bool
+	bucket     *bucket
+	start      time.Time
+	journey    *store.Journey
+	enrolments map[string][]store.Enrolment
+}
+
+// readAhead reads once for the page what the enroller would otherwise
+// read for each member: the journey's record (so a pause or stop takes
+// effect from the next page) and the contacts' enrolments in the journey
+// (a few index queries instead of two reads per contact).
+func (w *pageWork) readAhead(ctx context.Context, todo []store.Contact) error {
+	j, err := w.l.store.GetJourney(ctx, w.p.BU, w.p.Journey)
+	if err != nil {
+		return fmt.Errorf("launch %s: %w", w.p.Launch, err)
+	}
+	ids := make([]string, len(todo))
+	for i, c := range todo {
+		ids[i] = c.ID
+	}
+	if w.enrolments, err = w.l.store.EnrolmentsOf(ctx, w.p.BU, w.p.Journey, ids); err != nil {
+		return fmt.Errorf("launch %s: %w", w.p.Launch, err)
+	}
+	w.journey = &j
+	return nil
 }
 
 // run enrols todo with the configured workers, in order, and stops
@@ -209,7 +234,10 @@ func (r result) count(t *Totals) {
 func (w *pageWork) one(ctx context.Context, c store.Contact) result {
 	var r result
 	var in []segment.Interaction
-	known := &enrol.Known{Contact: c}
+	known := &enrol.Known{Contact: c, Journey: w.journey, Enrolments: w.enrolments[c.ID]}
+	if known.Enrolments == nil {
+		known.Enrolments = []store.Enrolment{} // read: none
+	}
 	if w.loads {
 		page, err := w.l.store.ListInteractions(ctx, w.p.BU, c.ID, store.InteractionQuery{Limit: 1000, NewestFirst: true})
 		if err != nil {

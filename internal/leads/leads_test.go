@@ -347,7 +347,7 @@ func TestLeadResumesFormWaits(t *testing.T) {
 	if _, err := f.proc.Process(ctx, leadMessage(l, linkedin.ActionCreated)); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"token-cb-this": `{"event":"form.submitted"}`, "token-cb-any": `{"event":"form.submitted"}`}
+	want := map[string]string{"token-cb-this": `{"event":"form.submitted","form":"urn:li:leadGenForm:6840193257"}`, "token-cb-any": `{"event":"form.submitted"}`}
 	if diff := cmp.Diff(want, f.starter.resumed); diff != "" {
 		t.Errorf("resumed (-want +got):\n%s", diff)
 	}
@@ -408,5 +408,55 @@ func TestRetryAfterPartialSync(t *testing.T) {
 	c, _ := f.contactByEmail(emailOf(1))
 	if n := len(f.interactions(c.ID)); n != 1 {
 		t.Errorf("%d interactions, want 1", n)
+	}
+}
+
+// TestContactFieldsFromAnswers maps the form's custom question to each of
+// the contact's own fields in turn: the answer lands in that field (the
+// welcome journey's sales task needs the owner), never in a custom
+// attribute of the same name; only other names are custom attributes.
+func TestContactFieldsFromAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		attr, answer string
+		field        func(store.Contact) string
+	}{
+		{"owner", "u-sales-044", func(c store.Contact) string { return c.Owner }},
+		{"timezone", "Europe/Berlin", func(c store.Contact) string { return c.Timezone }},
+		{"locale", "de-DE", func(c store.Contact) string { return c.Locale }},
+		{"lifecycleStage", "mql", func(c store.Contact) string { return c.LifecycleStage }},
+		{"jobTitle", "Head of Data", func(c store.Contact) string { return c.JobTitle }},
+		{"country", "DE", func(c store.Contact) string { return c.Country }},
+		{"phone", "+491701234567", func(c store.Contact) string { return c.Phone }},
+		{"plan", "team-trial", func(c store.Contact) string { return c.Attributes["plan"].Str }},
+	} {
+		t.Run(tc.attr, func(t *testing.T) {
+			f := newFixture(t)
+			f.cfg.Mapping.Default.Questions = map[string]string{"plan": tc.attr}
+			l := makeLead(leadSpec{n: 1, email: emailOf(1), consent: true, plan: tc.answer})
+			f.li.AddLead(l)
+			if out, err := f.proc.Process(context.Background(), leadMessage(l, linkedin.ActionCreated)); err != nil || out.Status != leads.StatusSynced {
+				t.Fatalf("Process = %+v, %v", out, err)
+			}
+			c, ok := f.contactByEmail(emailOf(1))
+			if !ok {
+				t.Fatal("no contact for the lead")
+			}
+			if got := tc.field(c); got != tc.answer {
+				t.Errorf("%s = %q, want %q", tc.attr, got, tc.answer)
+			}
+			custom := []string{}
+			for name := range c.Attributes {
+				if name != leads.AttrLead {
+					custom = append(custom, name)
+				}
+			}
+			want := []string{}
+			if !store.IsContactField(tc.attr) {
+				want = append(want, tc.attr)
+			}
+			if diff := cmp.Diff(want, custom); diff != "" {
+				t.Errorf("custom attributes (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

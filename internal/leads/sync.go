@@ -194,33 +194,18 @@ func madeBy(c store.Contact, lead string) bool {
 }
 
 // contactPatch turns mapped attributes and consents into an upsert that
-// sets only what the lead gave (nothing else is touched).
+// sets only what the lead gave (nothing else is touched). An attribute
+// named like one of the contact's own fields (email, owner, timezone,
+// locale, lifecycleStage, ...: store.IsContactField) sets that field;
+// only the others become custom attributes.
 func contactPatch(ml linkedin.MappedLead) store.ContactPatch {
 	var p store.ContactPatch
 	attrs := map[string]store.Value{}
 	for name, v := range ml.Attributes {
-		if v == "" {
+		if v == "" || p.SetField(name, v) {
 			continue
 		}
-		v := v
-		switch name {
-		case linkedin.AttrEmail:
-			p.Email = &v
-		case linkedin.AttrPhone:
-			p.Phone = &v
-		case linkedin.AttrFirstName:
-			p.FirstName = &v
-		case linkedin.AttrLastName:
-			p.LastName = &v
-		case linkedin.AttrCompany:
-			p.Company = &v
-		case linkedin.AttrJobTitle:
-			p.JobTitle = &v
-		case linkedin.AttrCountry:
-			p.Country = &v
-		default:
-			attrs[name] = store.StringValue(v)
-		}
+		attrs[name] = store.StringValue(v)
 	}
 	if len(attrs) > 0 {
 		p.Attributes = attrs

@@ -21,22 +21,6 @@ type Seed struct {
 	Interactions []store.Interaction
 }
 
-// builtin are the contact schema's names of store.Contact's own fields
-// (as internal/profile maps them back).
-var builtin = map[string]func(p *store.ContactPatch, v string){
-	"email":          func(p *store.ContactPatch, v string) { p.Email = &v },
-	"phone":          func(p *store.ContactPatch, v string) { p.Phone = &v },
-	"firstName":      func(p *store.ContactPatch, v string) { p.FirstName = &v },
-	"lastName":       func(p *store.ContactPatch, v string) { p.LastName = &v },
-	"company":        func(p *store.ContactPatch, v string) { p.Company = &v },
-	"jobTitle":       func(p *store.ContactPatch, v string) { p.JobTitle = &v },
-	"country":        func(p *store.ContactPatch, v string) { p.Country = &v },
-	"timezone":       func(p *store.ContactPatch, v string) { p.Timezone = &v },
-	"locale":         func(p *store.ContactPatch, v string) { p.Locale = &v },
-	"owner":          func(p *store.ContactPatch, v string) { p.Owner = &v },
-	"lifecycleStage": func(p *store.ContactPatch, v string) { p.LifecycleStage = &v },
-}
-
 // Seeds converts a checked contacts file into store writes. Attributes are
 // typed by the business unit's schema; consents are granted or denied as
 // of at. The source of every contact is "sample".
@@ -80,12 +64,12 @@ func setAttribute(p *store.ContactPatch, schema *journey.Schema, name string, v 
 	if v == nil {
 		return nil
 	}
-	if set, ok := builtin[name]; ok {
+	if store.IsContactField(name) {
 		s, ok := v.(string)
 		if !ok {
 			return fmt.Errorf("attribute %s: want a string, got %T", name, v)
 		}
-		set(p, s)
+		p.SetField(name, s)
 		return nil
 	}
 	typ := "string"

@@ -59,28 +59,48 @@ func (s *System) Publish(ctx context.Context, by string, files ...string) ([]pub
 	}
 	var out []publish.Result
 	for _, f := range files {
-		checked, probs := journey.ReadJourney(f, s.Library)
-		if len(probs) > 0 {
-			return out, fmt.Errorf("publish %s: %w", f, probs)
-		}
-		b, err := journey.NewBundle(checked, s.Library)
+		res, err := s.publishFile(ctx, by, f, nil)
 		if err != nil {
 			return out, err
-		}
-		if cur, ok, err := s.unchanged(ctx, checked.Journey, b); err != nil || ok {
-			if err != nil {
-				return out, err
-			}
-			out = append(out, cur)
-			continue
-		}
-		res, err := s.Publisher.Publish(ctx, publish.Request{Bundle: b, By: by})
-		if err != nil {
-			return out, fmt.Errorf("publish %s: %w", f, err)
 		}
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// PublishMachine publishes a journey file with a given machine instead of
+// the one compiled from it today: a definition as `journeys compile`
+// writes it, compiled by an earlier release (publish.Request.Machine).
+// It always makes a new version. Contract tests run released machines on
+// today's functions this way.
+func (s *System) PublishMachine(ctx context.Context, by, file string, machine []byte) (publish.Result, error) {
+	if len(machine) == 0 {
+		return publish.Result{}, fmt.Errorf("publish %s: no machine given", file)
+	}
+	return s.publishFile(ctx, by, file, machine)
+}
+
+// publishFile publishes one journey file, with the given machine or (nil)
+// the one compiled from it, which is left alone when unchanged.
+func (s *System) publishFile(ctx context.Context, by, file string, machine []byte) (publish.Result, error) {
+	checked, probs := journey.ReadJourney(file, s.Library)
+	if len(probs) > 0 {
+		return publish.Result{}, fmt.Errorf("publish %s: %w", file, probs)
+	}
+	b, err := journey.NewBundle(checked, s.Library)
+	if err != nil {
+		return publish.Result{}, err
+	}
+	if machine == nil {
+		if cur, ok, err := s.unchanged(ctx, checked.Journey, b); err != nil || ok {
+			return cur, err
+		}
+	}
+	res, err := s.Publisher.Publish(ctx, publish.Request{Bundle: b, By: by, Machine: machine})
+	if err != nil {
+		return res, fmt.Errorf("publish %s: %w", file, err)
+	}
+	return res, nil
 }
 
 // unchanged reports whether the journey's current version holds bundle b.

@@ -155,7 +155,7 @@ func patch(cols []column, rec []string, line int, at time.Time) (store.ContactPa
 					return bad(c, "malformed email address")
 				}
 			}
-			setField(&p, c.name, v)
+			p.SetField(c.name, v)
 		case colConsent, colTopic:
 			st, ok := consentStatus(v)
 			if !ok {
@@ -181,15 +181,6 @@ func patch(cols []column, rec []string, line int, at time.Time) (store.ContactPa
 		}
 	}
 	return p, nil
-}
-
-func setField(p *store.ContactPatch, name, v string) {
-	ptr := map[string]**string{
-		"email": &p.Email, "phone": &p.Phone, "firstName": &p.FirstName, "lastName": &p.LastName, "company": &p.Company,
-		"jobTitle": &p.JobTitle, "country": &p.Country, "timezone": &p.Timezone, "locale": &p.Locale, "owner": &p.Owner,
-		"lifecycleStage": &p.LifecycleStage,
-	}[name]
-	*ptr = &v
 }
 
 func consentStatus(v string) (store.ConsentStatus, bool) {

@@ -48,3 +48,26 @@ func TestInteractions(t *testing.T) {
 		t.Fatalf("Interactions (-want +got):\n%s", diff)
 	}
 }
+
+// TestContactFieldsRoundTrip: every own field Attributes names is one that
+// store.ContactPatch.SetField writes to the contact itself, and back.
+func TestContactFieldsRoundTrip(t *testing.T) {
+	full := store.Contact{Email: "a@example.com", Phone: "+4917", FirstName: "A", LastName: "B", Company: "C", JobTitle: "D",
+		Country: "DE", Timezone: "Europe/Berlin", Locale: "de", Owner: "u-1", LifecycleStage: "lead"}
+	for name := range profile.Attributes(full) {
+		t.Run(name, func(t *testing.T) {
+			var p store.ContactPatch
+			if !store.IsContactField(name) || !p.SetField(name, "x") {
+				t.Fatalf("%s is not a contact field for store.ContactPatch", name)
+			}
+			got := profile.Attributes(store.Contact{}.Apply(p, time.Time{}))
+			if diff := cmp.Diff(map[string]any{name: "x"}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	var p store.ContactPatch
+	if store.IsContactField("plan") || p.SetField("plan", "x") || !cmp.Equal(p, store.ContactPatch{}) {
+		t.Error("a custom attribute name set a contact field")
+	}
+}

@@ -1,9 +1,12 @@
 package publish_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +203,38 @@ func TestPlaceholderEnv(t *testing.T) {
 		if env[name] != want {
 			t.Errorf("%s -> %q, want %q", name, env[name], want)
 		}
+	}
+}
+
+// TestPublishGivenMachine: a request's Machine (a released machine, as
+// `journeys compile` wrote it) is what is published and recorded, with
+// its placeholders resolved, instead of today's compile of the bundle.
+func TestPublishGivenMachine(t *testing.T) {
+	f := newFixture(t, publish.Config{})
+	raw, err := os.ReadFile(filepath.Join("testdata", "releases", "v1", "welcome.asl.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pause = `"Seconds": 172800,`
+	machine := bytes.Replace(raw, []byte(pause), []byte(`"Seconds": 86400,`), 1)
+	res, err := f.pub.Publish(context.Background(), publish.Request{BU: bu, Bundle: bundle(t, "welcome"), By: "ci", Machine: machine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.st.GetVersion(context.Background(), bu, "welcome", res.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := f.api.Definition(res.VersionArn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, got := range map[string]string{"recorded": string(v.ASL), "published": def} {
+		if !strings.Contains(got, `"Seconds": 86400,`) || strings.Contains(got, pause) || strings.Contains(got, "${") {
+			t.Errorf("%s machine is not the given one with its placeholders resolved", what)
+		}
+	}
+	if _, err := f.pub.Publish(context.Background(), publish.Request{BU: bu, Bundle: bundle(t, "welcome"), By: "ci", Machine: []byte(`{"StartAt": "${NoSuchArn}"}`)}); !errors.Is(err, publish.ErrConfig) {
+		t.Errorf("a machine with an unknown placeholder: err = %v, want ErrConfig", err)
 	}
 }

@@ -142,6 +142,52 @@ type ContactPatch struct {
 	ExpectRevision int64
 }
 
+// IsContactField reports whether name is one of the contact's own string
+// fields as the contact schema, conditions and templates name them
+// (internal/profile): email, phone, firstName, lastName, company,
+// jobTitle, country, timezone, locale, owner, lifecycleStage. Everything
+// else a contact holds by name is a custom attribute.
+func IsContactField(name string) bool { return (&ContactPatch{}).field(name) != nil }
+
+// SetField sets the contact's own field name (see IsContactField) to
+// value and reports true; for any other name it changes nothing and
+// reports false, so the caller can store a custom attribute instead.
+func (p *ContactPatch) SetField(name, value string) bool {
+	f := p.field(name)
+	if f != nil {
+		*f = &value
+	}
+	return f != nil
+}
+
+func (p *ContactPatch) field(name string) **string {
+	switch name {
+	case "email":
+		return &p.Email
+	case "phone":
+		return &p.Phone
+	case "firstName":
+		return &p.FirstName
+	case "lastName":
+		return &p.LastName
+	case "company":
+		return &p.Company
+	case "jobTitle":
+		return &p.JobTitle
+	case "country":
+		return &p.Country
+	case "timezone":
+		return &p.Timezone
+	case "locale":
+		return &p.Locale
+	case "owner":
+		return &p.Owner
+	case "lifecycleStage":
+		return &p.LifecycleStage
+	}
+	return nil
+}
+
 // Normalize returns the patch with Email and Phone normalised. It fails with
 // ErrInvalid on an unusable email address.
 func (p ContactPatch) Normalize() (ContactPatch, error) {

@@ -70,6 +70,25 @@ var enrolmentStatuses = map[EnrolmentStatus]bool{
 	EnrolmentGoal: true, EnrolmentFailed: true, EnrolmentStopped: true,
 }
 
+// CheckEnrolmentsOf checks the arguments of Enrolments.EnrolmentsOf.
+func CheckEnrolmentsOf(bu, journey string, contacts []string) error {
+	if len(contacts) > MaxLimit {
+		return fmt.Errorf("%d contacts, more than %d: %w", len(contacts), MaxLimit, ErrInvalid)
+	}
+	err := CheckIDs("bu", bu, "journey", journey)
+	for _, c := range contacts {
+		if err == nil {
+			err = CheckID("contact", c)
+		}
+	}
+	return err
+}
+
+// EnrolmentStatuses returns every enrolment status, active first.
+func EnrolmentStatuses() []EnrolmentStatus {
+	return []EnrolmentStatus{EnrolmentActive, EnrolmentCompleted, EnrolmentExited, EnrolmentGoal, EnrolmentFailed, EnrolmentStopped}
+}
+
 // Check returns ErrInvalid for an unknown status.
 func (s EnrolmentStatus) Check() error {
 	if !enrolmentStatuses[s] {

@@ -141,6 +141,15 @@ type Enrolments interface {
 	// LatestEnrolment returns the contact's most recent enrolment in a
 	// journey (re-entry policy), or ErrNotFound.
 	LatestEnrolment(ctx context.Context, bu, journey, contact string) (Enrolment, error)
+	// EnrolmentsOf returns every enrolment in a journey (any status,
+	// oldest first) of each of the contacts, by contact id; a contact
+	// without any is left out. It serves a page of contacts at once (a
+	// segment launch: at most MaxLimit ids), reading per shard the range
+	// between the lowest and the highest id, so it suits contacts that
+	// are near in id order. It may read an index that lags writes by a
+	// moment: use it to decide, never as the guard (CreateEnrolment's
+	// condition is).
+	EnrolmentsOf(ctx context.Context, bu, journey string, contacts []string) (map[string][]Enrolment, error)
 	// ListEnrolments returns one page of a journey's enrolments in a status.
 	ListEnrolments(ctx context.Context, bu, journey string, status EnrolmentStatus, cursor string, limit int) (Page[Enrolment], error)
 	// ContactEnrolments returns all of a contact's enrolments (every

@@ -148,7 +148,7 @@ func TestOpenAndClick(t *testing.T) {
 		t.Fatalf("click: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	get(t, e.local(l.Click(m, dest)))
-	want := []string{"tok-email.opened {\"event\":\"email.opened\"}", "tok-email.clicked {\"event\":\"email.clicked\"}"}
+	want := []string{"tok-email.opened {\"event\":\"email.opened\",\"send\":\"hello\"}", "tok-email.clicked {\"event\":\"email.clicked\",\"send\":\"hello\"}"}
 	if diff := cmp.Diff(want, e.tasks.got); diff != "" {
 		t.Errorf("resumed (-want +got):\n%s", diff)
 	}

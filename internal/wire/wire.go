@@ -36,7 +36,8 @@
 //   - OpWaitEvent [wait-register] with Token: store the token under an
 //     opaque single-use id and return. The event intake resumes it with
 //     SendTaskSuccess output EventOutput{Event: one of the step's event
-//     names}; the step's timeout arrives as States.Timeout.
+//     names, Send/Form: the narrowing of the branch it answered, the first
+//     in the step's order}; the step's timeout arrives as States.Timeout.
 //   - OpApproval [approval-request] with Token: store it, ask the flow.
 //     Approve: SendTaskSuccess ApprovalOutput; reject: SendTaskFailure
 //     with error ErrRejected; the timeout arrives as States.Timeout.
@@ -149,9 +150,15 @@ type StepResult struct {
 }
 
 // EventOutput is the SendTaskSuccess output that resumes a wait-for-event
-// step: which event arrived. A timeout arrives as States.Timeout instead.
+// step: which event arrived, and which of the step's branches it answered
+// (the branch's send step or form, absent when the branch names none), so
+// that two branches of one event (email.clicked of send-a and of send-b)
+// can lead to different steps. A timeout arrives as States.Timeout
+// instead.
 type EventOutput struct {
 	Event string `json:"event"`
+	Send  string `json:"send,omitempty"`
+	Form  string `json:"form,omitempty"`
 }
 
 // ApprovalOutput is the SendTaskSuccess output of an approved approval step.

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -94,6 +95,17 @@ type failure struct {
 // NewServer starts a fake LinkedIn and closes it when the test ends.
 func NewServer(t testing.TB, opts Options) *Server {
 	t.Helper()
+	s, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake LinkedIn on a loopback port outside a test (the
+// demo runs one); Close stops it.
+func Start(opts Options) (*Server, error) {
 	if opts.Token == "" {
 		opts.Token = "test-token"
 	}
@@ -111,11 +123,19 @@ func NewServer(t testing.TB, opts Options) *Server {
 	s.route(mux, RouteSubscribe, s.subscribe)
 	s.route(mux, RouteSubscriptions, s.findSubscriptions)
 	s.route(mux, RouteUnsubscribe, s.unsubscribe)
-	s.srv = httptest.NewServer(mux)
+	// httptest.NewServer panics when it cannot listen; this reports it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start the fake LinkedIn: %w", err)
+	}
+	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	s.srv.Start()
 	s.URL = s.srv.URL
-	t.Cleanup(s.srv.Close)
-	return s
+	return s, nil
 }
+
+// Close stops the server, waiting for the requests it is serving.
+func (s *Server) Close() { s.srv.Close() }
 
 // Token returns the bearer token the server accepts.
 func (s *Server) Token() string { return s.opts.Token }

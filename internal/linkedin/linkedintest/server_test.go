@@ -53,3 +53,31 @@ func TestServerRefusesMalformedCalls(t *testing.T) {
 		t.Errorf("Calls(RouteLeads) = %d, want 6", got)
 	}
 }
+
+// Start runs the fake outside a test: it answers until Close, then its
+// port refuses connections.
+func TestStartAndClose(t *testing.T) {
+	s, err := Start(Options{Token: "demo-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() (int, error) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/rest/leadForms/1", nil)
+		req.Header.Set("Authorization", "Bearer demo-token")
+		req.Header.Set("LinkedIn-Version", "202601")
+		req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if code, err := get(); err != nil || code != http.StatusNotFound {
+		t.Fatalf("unknown form: %d, %v; want 404", code, err)
+	}
+	s.Close()
+	if code, err := get(); err == nil {
+		t.Fatalf("after Close: %d, want a refused connection", code)
+	}
+}

@@ -27,8 +27,8 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/journey"
-	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/linkedin"
+	"github.com/journeys-oss/journeys/internal/linkedin/linkedintest"
 	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/local/devserver"
 	"github.com/journeys-oss/journeys/internal/local/sim"
@@ -44,6 +44,11 @@ type Options struct {
 	DataDir string
 	// Speed is the clock's speed (default 86400: a day a second).
 	Speed float64
+	// Start, when set, runs the demo on a virtual clock from Start that
+	// the demo advances itself, as fast as the machine allows, so every
+	// run is the same (tests); Speed is then unused. Zero runs on a real
+	// clock at Speed from now (make run).
+	Start time.Time
 	// Timeout bounds the demo's wall time (default 50s).
 	Timeout time.Duration
 	// Out gets the narration and the report; Log the servers' logs.
@@ -84,7 +89,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := os.RemoveAll(o.DataDir); err != nil {
 		return nil, err
 	}
-	d := &demo{o: o, clock: asl.NewRealClock(o.Speed), opened: map[string]bool{}}
+	d := &demo{o: o, opened: map[string]bool{}}
+	if o.Start.IsZero() {
+		d.clock = asl.NewRealClock(o.Speed)
+	} else {
+		d.virtual = asl.NewVirtualClock(o.Start)
+		d.clock = d.virtual
+	}
 	defer d.close()
 	if err := d.start(ctx); err != nil {
 		return nil, err
@@ -95,8 +106,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // demo is a running demo.
 type demo struct {
 	o        Options
-	clock    *asl.RealClock
-	li       *fakeLinkedIn
+	clock    asl.Clock
+	virtual  *asl.VirtualClock // the clock when the demo advances it (Options.Start)
+	li       *linkedintest.Server
 	flow     *devserver.Flow
 	flowSrv  *http.Server
 	server   *devserver.Server
@@ -147,12 +159,10 @@ func (d *demo) start(ctx context.Context) error {
 	d.server, err = devserver.Start(ctx, devserver.Config{
 		Root: d.o.Root, DataDir: d.o.DataDir, Addr: "127.0.0.1:0", Clock: d.clock, FlowURL: flowURL,
 		Contacts: []string{filepath.Join(d.o.Root, "contacts", "northwind"+journey.SuffixContacts)},
-		LinkedIn: devserver.LinkedInConfig{APIURL: d.li.URL, Version: "202601", Token: d.li.Token(), Units: map[string]leads.Config{
-			"northwind": {Owners: []string{owner}, Mapping: leads.MappingConfig{Default: leads.FormMappingConfig{
-				Consents: map[int64]leads.ConsentConfig{1: {Channel: "email", Topic: "onboarding"}},
-			}}},
-		}},
-		Getenv: func(k string) string { return env[k] }, Trace: d.observer.Trace, Logger: d.o.Log,
+		// The business unit's settings route the leads and map the form
+		// (linkedin: owners, mapping), as they would in production.
+		LinkedIn: devserver.LinkedInConfig{APIURL: d.li.URL, Version: "202601", Token: d.li.Token()},
+		Getenv:   func(k string) string { return env[k] }, Trace: d.observer.Trace, Logger: d.o.Log,
 	})
 	if err != nil {
 		return err

@@ -27,20 +27,23 @@ type persona struct {
 	first    string
 	act      map[string]string // step → "open" or "click"
 	decision string            // "approve", "reject", or "" (no answer: the approval times out)
+	offers   bool              // ticks the form's "send me offers" (consent 2: the offers topic)
 	note     string
 }
 
 // personas are the demo's leads: sample contacts (matched by email, so
-// the lead updates what the CRM knew) and one new person.
+// the lead updates what the CRM knew) and one new person. Those who tick
+// "send me offers" get the offer; the others reach it too, and it is
+// skipped for want of that consent.
 var personas = []persona{
-	{contact: "c-0024", act: map[string]string{"send-intro": "open"}, decision: "approve", note: "opens, warm, approved: a sales task"},
-	{contact: "c-0031", act: map[string]string{"send-intro": "click"}, decision: "reject", note: "clicks, warm, rejected: the offer"},
-	{contact: "c-0019", decision: "", note: "ignores the intro: the reminder, then warm but unanswered: the offer"},
-	{contact: "c-0026", note: "ignores everything: reminder, resources, the offer"},
-	{contact: "c-0005", act: map[string]string{"send-intro": "open"}, note: "opens, cold: the offer"},
+	{contact: "c-0024", act: map[string]string{"send-intro": "open"}, decision: "approve", offers: true, note: "opens, warm, approved: a sales task"},
+	{contact: "c-0031", act: map[string]string{"send-intro": "click"}, decision: "reject", offers: true, note: "clicks, warm, rejected: the offer"},
+	{contact: "c-0019", decision: "", note: "ignores the intro: the reminder, then warm but unanswered: no offers consent, so no offer"},
+	{contact: "c-0026", note: "ignores everything: reminder, resources; no offers consent, so no offer"},
+	{contact: "c-0005", act: map[string]string{"send-intro": "open"}, offers: true, note: "opens, cold: the offer"},
 	{contact: "c-0029", note: "already sales-qualified: the goal at the first step"},
 	{contact: "c-0032", note: "a customer: never enters"},
-	{email: "grace.hopper@cobol-systems.example", first: "Grace", act: map[string]string{"send-intro": "click"}, note: "a new person, clicks, cold: the offer"},
+	{email: "grace.hopper@cobol-systems.example", first: "Grace", act: map[string]string{"send-intro": "click"}, offers: true, note: "a new person, clicks, cold: the offer"},
 }
 
 // decision is the flow's rule: each persona's answer, by contact id.
@@ -60,8 +63,13 @@ func decision(req approval.FlowRequest) string {
 // one has left the journey, and reports.
 func (d *demo) play(ctx context.Context) (*Result, error) {
 	out := d.o.Out
-	fmt.Fprintf(out, "dev server on %s (data in %s, clock x%g: a day passes every %s)\n", d.server.URL(), d.o.DataDir,
-		d.o.Speed, (time.Duration(float64(24*time.Hour) / d.o.Speed)).Round(time.Millisecond))
+	if d.virtual != nil {
+		fmt.Fprintf(out, "dev server on %s (data in %s, virtual clock from %s, moved on by the demo)\n", d.server.URL(), d.o.DataDir,
+			d.virtual.Now().UTC().Format(time.RFC3339))
+	} else {
+		fmt.Fprintf(out, "dev server on %s (data in %s, clock x%g: a day passes every %s)\n", d.server.URL(), d.o.DataDir,
+			d.o.Speed, (time.Duration(float64(24*time.Hour) / d.o.Speed)).Round(time.Millisecond))
+	}
 	fmt.Fprintf(out, "local LinkedIn on %s; webhook %s/linkedin/webhook subscribed (challenge answered)\n", d.li.URL, d.server.URL())
 	_, seeds, err := local.ReadSeeds(filepath.Join(d.o.Root, "contacts", "northwind"+journey.SuffixContacts), d.server.System().Library, time.Now())
 	if err != nil {
@@ -81,7 +89,7 @@ func (d *demo) play(ctx context.Context) (*Result, error) {
 			email = emails[p.contact]
 		}
 		byEmail[email] = p
-		lead := leadOf(i, p, email)
+		lead := leadOf(i, p, email, d.clock.Now())
 		for _, dl := range d.li.Publish(ctx, lead, linkedin.ActionCreated, d.clock.Now()) {
 			if dl.Err != nil || dl.Status != http.StatusOK {
 				return nil, fmt.Errorf("LinkedIn notified the webhook: %d %v", dl.Status, dl.Err)
@@ -107,9 +115,33 @@ func (d *demo) play(ctx context.Context) (*Result, error) {
 			fmt.Fprintf(out, "stopped after %s: contacts are still in the journey\n", d.o.Timeout)
 			break
 		}
-		time.Sleep(20 * time.Millisecond) // the dev server runs on its own clock; this is a poll, not a test
+		if err := d.tick(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return d.report(ctx, res)
+}
+
+// virtualStep is how far one round moves a virtual clock: the contacts
+// act, and approvals are answered, within the hour an email or a request
+// reached them.
+const virtualStep = time.Hour
+
+// tick lets journey time pass between two rounds of reactions. On a real
+// clock the dev server runs on its own, and this is a short poll; on a
+// virtual one, the flow's automatic decisions are first let through, then
+// the clock moves one step and the engine runs up to it.
+func (d *demo) tick(ctx context.Context) error {
+	if d.virtual == nil {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+			return nil
+		}
+	}
+	d.flow.Wait()
+	return d.server.Advance(ctx, virtualStep)
 }
 
 func orNew(contact string) string {
@@ -119,8 +151,8 @@ func orNew(contact string) string {
 	return contact
 }
 
-// leadOf is the lead a persona submits.
-func leadOf(i int, p *persona, email string) linkedin.Lead {
+// leadOf is the lead a persona submits at a time.
+func leadOf(i int, p *persona, email string, at time.Time) linkedin.Lead {
 	answer := func(q int64, v string) linkedin.Answer {
 		return linkedin.Answer{QuestionID: q, AnswerDetails: linkedin.AnswerDetails{TextQuestionAnswer: &linkedin.TextQuestionAnswer{Answer: v}}}
 	}
@@ -131,10 +163,10 @@ func leadOf(i int, p *persona, email string) linkedin.Lead {
 	return linkedin.Lead{
 		ID: fmt.Sprintf("%08x-d272-44ba-a7db-c2bdce579507-%d", 0x5e1b4f00+i, i), Owner: linkedin.Union{Kind: "sponsoredAccount", URN: owner},
 		LeadType: linkedin.LeadTypeSponsored, FormURN: linkedin.FormVersion{FormID: formID, Version: 1}.URN(),
-		SubmittedAt: time.Now().UnixMilli(),
+		SubmittedAt: at.UnixMilli(),
 		FormResponse: linkedin.FormResponse{
 			Answers:          []linkedin.Answer{answer(11, first), answer(13, email)},
-			ConsentResponses: []linkedin.ConsentResponse{{ConsentID: 1, Accepted: true}},
+			ConsentResponses: []linkedin.ConsentResponse{{ConsentID: 1, Accepted: true}, {ConsentID: consentOffers, Accepted: p.offers}},
 		},
 	}
 }

@@ -28,10 +28,9 @@ const (
 )
 
 // e2eJourney is the journey the end-to-end test follows: a LinkedIn lead
-// gets an email, its open resumes the wait, a sales owner is assigned
-// (lead sync keeps no owner), sales approves, a task is created, the
-// contact becomes sales-qualified and the goal is counted at the next
-// step.
+// (whose form names its sales owner) gets an email, its open resumes the
+// wait, sales approves, a task is created for the owner, the contact
+// becomes sales-qualified and the goal is counted at the next step.
 const e2eJourney = `id: e2e-handoff
 name: End-to-end hand-off
 businessUnit: northwind
@@ -46,11 +45,9 @@ steps:
     send: {channel: email, template: welcome-intro}
   - id: opened
     waitFor:
-      events: [{event: email.opened, send: hello, next: assign}]
+      events: [{event: email.opened, send: hello, next: ask}]
       timeout: 3d
       onTimeout: done
-  - id: assign
-    update: {set: {owner: u-sales-044}}
   - id: ask
     approval: {approvers: sales-emea, message: "Hand it to sales?", timeout: 2d, onApprove: task, onReject: done}
   - id: task
@@ -64,7 +61,8 @@ steps:
 `
 
 // e2eSettings delivers email to a provider on loopback, asks a flow on
-// loopback for approvals and routes the LinkedIn owner to northwind.
+// loopback for approvals and routes the LinkedIn owner to northwind; the
+// form's hidden field "owner" fills the contact's sales owner.
 const e2eSettings = `businessUnit: northwind
 sender: {name: Northwind Analytics, email: hello@northwind-analytics.example, replyTo: team@northwind-analytics.example}
 postalAddress: Northwind Analytics GmbH, Hafenstrasse 12, 20457 Hamburg, Germany
@@ -85,6 +83,7 @@ linkedin:
   owners: ["` + e2eOwner + `"]
   mapping:
     default:
+      hiddenFields: {owner: owner}
       consents:
         1: {channel: email, topic: onboarding}
 preferences:
@@ -225,7 +224,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("enrolment %+v, want the goal reached", en)
 	}
 	tasks, err := s.System().Store.ListSalesTasksByContact(ctx, "northwind", contact.ID)
-	if err != nil || len(tasks) != 1 || tasks[0].Title != "Call the lead" {
+	if err != nil || len(tasks) != 1 || tasks[0].Title != "Call the lead" || tasks[0].Owner != e2eSalesOwner {
 		t.Fatalf("sales tasks: %+v, %v", tasks, err)
 	}
 	counts, err := s.System().Store.Funnel(ctx, "northwind", "e2e-handoff")
@@ -246,7 +245,11 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// e2eForm is the lead form: name, email, company and an email consent.
+// e2eSalesOwner is the sales rep the form's campaign hands leads to.
+const e2eSalesOwner = "u-sales-044"
+
+// e2eForm is the lead form: name, email, company, an email consent and a
+// hidden field naming the sales owner.
 func e2eForm() linkedin.Form {
 	text := func(s string) linkedin.MultiLocaleString {
 		return linkedin.MultiLocaleString{Localized: map[string]string{"en_US": s}}
@@ -262,6 +265,7 @@ func e2eForm() linkedin.Form {
 			Questions: []linkedin.Question{q(11, "firstName", "FIRST_NAME"), q(12, "lastName", "LAST_NAME"), q(13, "email", "EMAIL"), q(14, "company", "COMPANY_NAME")},
 			LegalInfo: &linkedin.LegalInfo{Consents: []linkedin.ConsentDef{{ID: 1, Consent: text("Email me")}}},
 		},
+		HiddenFields: []linkedin.HiddenField{{Name: "owner", Value: e2eSalesOwner}},
 	}
 }
 

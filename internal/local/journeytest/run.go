@@ -67,6 +67,16 @@ func Find(args []string) ([]string, error) {
 // match is nil). An error means the file or its journey could not be read
 // or run; failed expectations are in the results.
 func RunFile(ctx context.Context, path string, match func(name string) bool) ([]CaseResult, error) {
+	return RunFileOn(ctx, path, nil, match)
+}
+
+// RunFileOn runs the tests of a file as RunFile does, on the given state
+// machine instead of the one compiled from the journey today (nil: that
+// one): a machine an earlier release compiled from the journey, as
+// `journeys compile` wrote it (sim.Options.Machine). Deployed versions run
+// for months on machines an older compiler made, so today's functions must
+// keep their tests passing.
+func RunFileOn(ctx context.Context, path string, machine []byte, match func(name string) bool) ([]CaseResult, error) {
 	f, err := ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -102,7 +112,7 @@ func RunFile(ctx context.Context, path string, match func(name string) bool) ([]
 		}
 		res, err := sim.Run(ctx, sim.Options{
 			Root: root, Journey: journeyFile, Contacts: seeds, Events: c.Events, Start: f.Start, Until: f.Until,
-			Seed: 1, Watch: func(string) bool { return true },
+			Seed: 1, Watch: func(string) bool { return true }, Machine: machine,
 		})
 		if err != nil {
 			return out, fmt.Errorf("%s: test %q: %w", c.Pos, c.Name, err)

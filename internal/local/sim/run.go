@@ -51,6 +51,12 @@ type Options struct {
 	Progress func(done float64, now time.Time)
 	// Logger receives the handlers' logs; discarded when nil.
 	Logger *slog.Logger
+	// Machine, when set, is the state machine the contacts run instead of
+	// the one compiled from Journey today: a definition as `journeys
+	// compile` writes it, compiled from Journey by an earlier release
+	// (local.System.PublishMachine). Paths name the steps of today's
+	// compile by state name.
+	Machine []byte
 }
 
 // A Result is a simulation's report and what it kept of the watched
@@ -281,10 +287,12 @@ func (r *run) setup(ctx context.Context, st local.Store) error {
 	if err != nil {
 		return err
 	}
-	if _, err := r.sys.Publish(ctx, "simulator", r.opts.Journey); err != nil {
-		return err
+	if r.opts.Machine != nil {
+		_, err = r.sys.PublishMachine(ctx, "simulator", r.opts.Journey, r.opts.Machine)
+	} else {
+		_, err = r.sys.Publish(ctx, "simulator", r.opts.Journey)
 	}
-	return nil
+	return err
 }
 
 // logStore tells the log book of every step log entry the handlers write.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -249,7 +250,9 @@ func (s *Store) GetEnrolment(ctx context.Context, bu, journey, contact, entry st
 func (s *Store) UpdateEnrolment(ctx context.Context, bu, journey, contact, entry string, u store.EnrolmentUpdate) (store.Enrolment, error) {
 	var e store.Enrolment
 	err := store.CheckIDs("bu", bu, "journey", journey, "contact", contact, "entry", entry)
-	if err == nil {
+	if err == nil && u.Status == nil && u.Step == nil {
+		e, err = s.setEnrolmentFields(ctx, bu, journey, contact, entry, u)
+	} else if err == nil {
 		err = retry(ctx, func() error {
 			rev, err := s.get(ctx, contactPK(bu, contact), enrolmentSK(journey, entry), &e)
 			if err != nil {
@@ -267,6 +270,48 @@ func (s *Store) UpdateEnrolment(ctx context.Context, bu, journey, contact, entry
 	return e, nil
 }
 
+// setEnrolmentFields applies an update that touches neither the status
+// (the index keys) nor the step (whose time depends on the old step) in
+// place: one UpdateItem instead of a read and a conditional put. The
+// enroller records every started execution this way.
+func (s *Store) setEnrolmentFields(ctx context.Context, bu, journey, contact, entry string, u store.EnrolmentUpdate) (store.Enrolment, error) {
+	names := map[string]string{"#pk": attrPK, "#rev": attrRev}
+	values := item{":one": number(1)}
+	set, remove := []string{"#rev = #rev + :one"}, []string(nil)
+	for _, f := range []struct {
+		attr  string
+		value *string
+	}{{"execution", u.Execution}, {"reason", u.Reason}} {
+		switch {
+		case f.value == nil:
+		case *f.value == "": // as a put leaves an empty field out
+			names["#"+f.attr] = f.attr
+			remove = append(remove, "#"+f.attr)
+		default:
+			names["#"+f.attr], values[":"+f.attr] = f.attr, str(*f.value)
+			set = append(set, "#"+f.attr+" = :"+f.attr)
+		}
+	}
+	expr := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		expr += " REMOVE " + strings.Join(remove, ", ")
+	}
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: s.table, Key: keyOf(contactPK(bu, contact), enrolmentSK(journey, entry)),
+		UpdateExpression: aws.String(expr), ConditionExpression: aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: types.ReturnValueAllNew,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return store.Enrolment{}, store.ErrNotFound
+	}
+	var e store.Enrolment
+	if err == nil {
+		err = decode(out.Attributes, &e)
+	}
+	return e, err
+}
+
 // LatestEnrolment implements store.Enrolments.
 func (s *Store) LatestEnrolment(ctx context.Context, bu, journey, contact string) (store.Enrolment, error) {
 	err := store.CheckIDs("bu", bu, "journey", journey, "contact", contact)
@@ -281,6 +326,54 @@ func (s *Store) LatestEnrolment(ctx context.Context, bu, journey, contact string
 		return store.Enrolment{}, fmt.Errorf("latest enrolment of contact %s in journey %s: %w", contact, journey, err)
 	}
 	return store.Latest(all), nil
+}
+
+// EnrolmentsOf implements store.Enrolments. A journey's enrolments are
+// indexed (GSI1) by status and the contact's shard, sorted by contact and
+// entry, so the contacts of one shard are one range query per status: a
+// launch's page of 500 contacts costs a few queries instead of one per
+// contact. GSI1 is eventually consistent, as the contract allows.
+func (s *Store) EnrolmentsOf(ctx context.Context, bu, journey string, contacts []string) (map[string][]store.Enrolment, error) {
+	err := store.CheckEnrolmentsOf(bu, journey, contacts)
+	want := map[string]bool{}
+	byShard := map[int][]string{}
+	for _, c := range contacts {
+		if !want[c] {
+			want[c] = true
+			byShard[store.Shard(c)] = append(byShard[store.Shard(c)], c)
+		}
+	}
+	out := map[string][]store.Enrolment{}
+	for sh, ids := range byShard {
+		if err != nil {
+			break
+		}
+		lo, hi := slices.Min(ids), slices.Max(ids)
+		for _, status := range store.EnrolmentStatuses() {
+			in := partition(indexGSI1, statusPK(bu, journey, status, sh), "")
+			in.KeyConditionExpression = aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+			in.ExpressionAttributeNames["#sk"] = attrG1SK
+			// Contact ids hold no '#', and '$' follows it: every entry of
+			// hi sorts below hi+"$".
+			in.ExpressionAttributeValues[":lo"], in.ExpressionAttributeValues[":hi"] = str(lo+"#"), str(hi+"$")
+			var es []store.Enrolment
+			if es, err = queryAll[store.Enrolment](ctx, s, in); err != nil {
+				break
+			}
+			for _, e := range es {
+				if want[e.Contact] {
+					out[e.Contact] = append(out[e.Contact], e)
+				}
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("enrolments of %d contacts in journey %s: %w", len(contacts), journey, err)
+	}
+	for _, es := range out {
+		store.SortEnrolments(es)
+	}
+	return out, nil
 }
 
 // ListEnrolments implements store.Enrolments.

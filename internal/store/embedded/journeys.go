@@ -218,6 +218,27 @@ func (s *Store) LatestEnrolment(ctx context.Context, bu, journey, contact string
 	return store.Latest(all), nil
 }
 
+// EnrolmentsOf implements store.Enrolments: each contact's enrolments in
+// the journey, from the same records LatestEnrolment reads (never stale).
+func (s *Store) EnrolmentsOf(ctx context.Context, bu, journey string, contacts []string) (map[string][]store.Enrolment, error) {
+	err := store.CheckEnrolmentsOf(bu, journey, contacts)
+	out := map[string][]store.Enrolment{}
+	for _, c := range contacts {
+		if err != nil {
+			break
+		}
+		var es []store.Enrolment
+		if es, err = listAll[store.Enrolment](ctx, s, bu, bEnrol, prefix(bu, c, journey)); err == nil && len(es) > 0 {
+			store.SortEnrolments(es)
+			out[c] = es
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("enrolments of %d contacts in journey %s: %w", len(contacts), journey, err)
+	}
+	return out, nil
+}
+
 // ListEnrolments implements store.Enrolments.
 func (s *Store) ListEnrolments(ctx context.Context, bu, journey string, status store.EnrolmentStatus, cursor string, limit int) (store.Page[store.Enrolment], error) {
 	var page store.Page[store.Enrolment]

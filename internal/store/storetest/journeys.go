@@ -172,3 +172,52 @@ func testEnrolmentPaging(e *env) {
 	_, err = s.ListEnrolments(ctx, bu, "other", store.EnrolmentActive, p.Next, 2)
 	isErr(t, "cursor of another journey", err, store.ErrInvalid)
 }
+
+func testEnrolmentsOf(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	enrol := func(journey, contact, entry string) store.Enrolment {
+		return ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: journey, Contact: contact, Entry: entry, Version: 1}))(t)
+	}
+	enrol("welcome", "c-1", "e-2")
+	completed := store.EnrolmentCompleted
+	first := ok(s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-2", store.EnrolmentUpdate{Status: &completed}))(t)
+	e.clock.Advance(time.Minute)
+	second := enrol("welcome", "c-1", "e-1")
+	c2 := enrol("welcome", "c-2", "e-1")
+	enrol("welcome", "c-10", "e-1") // between the contacts asked for, not asked for
+	enrol("welcome2", "c-1", "e-1") // a journey whose id starts like it
+	enrol("other", "c-3", "e-1")
+	got := ok(s.EnrolmentsOf(ctx, bu, "welcome", []string{"c-1", "c-3", "c-4", "c-2", "c-1"}))(t)
+	same(t, "enrolments of the contacts, oldest first", got, map[string][]store.Enrolment{"c-1": {first, second}, "c-2": {c2}})
+	same(t, "no contacts", ok(s.EnrolmentsOf(ctx, bu, "welcome", nil))(t), map[string][]store.Enrolment{})
+	_, err := s.EnrolmentsOf(ctx, bu, "welcome", []string{"c-1", "bad#id"})
+	isErr(t, "an invalid id", err, store.ErrInvalid)
+	_, err = s.EnrolmentsOf(ctx, bu, "welcome", make([]string, store.MaxLimit+1))
+	isErr(t, "too many contacts", err, store.ErrInvalid)
+}
+
+// testEnrolmentFieldUpdates: updates of the execution or the reason alone
+// (what the enroller writes after every start) keep everything else, and
+// the enrolment stays listed and updatable.
+func testEnrolmentFieldUpdates(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	update := func(u store.EnrolmentUpdate) (store.Enrolment, error) {
+		return s.UpdateEnrolment(ctx, bu, "welcome", "c-1", "e-1", u)
+	}
+	_, err := update(store.EnrolmentUpdate{Execution: store.String("arn:x")})
+	isErr(t, "update missing", err, store.ErrNotFound)
+	want := ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-1", Entry: "e-1", Version: 2, Step: "start"}))(t)
+	e.clock.Advance(time.Minute)
+	want.Execution = "arn:aws:states:us-east-1:123456789012:execution:welcome:abc"
+	same(t, "execution set", ok(update(store.EnrolmentUpdate{Execution: &want.Execution}))(t), want)
+	want.Reason = "why"
+	same(t, "reason set", ok(update(store.EnrolmentUpdate{Reason: &want.Reason}))(t), want)
+	want.Reason = ""
+	same(t, "reason cleared", ok(update(store.EnrolmentUpdate{Reason: store.String("")}))(t), want)
+	same(t, "read back", ok(s.GetEnrolment(ctx, bu, "welcome", "c-1", "e-1"))(t), want)
+	listed := ok(s.ListEnrolments(ctx, bu, "welcome", store.EnrolmentActive, "", 10))(t)
+	same(t, "still listed", listed.Items, []store.Enrolment{want})
+	exited := store.EnrolmentExited
+	want.Status, want.EndedAt = exited, start.Add(time.Minute)
+	same(t, "then ended", ok(update(store.EnrolmentUpdate{Status: &exited}))(t), want)
+}

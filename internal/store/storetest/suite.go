@@ -124,6 +124,8 @@ func Run(t *testing.T, open Open) {
 		{"Funnel", testFunnel},
 		{"Enrolments", testEnrolments},
 		{"EnrolmentsByStatusPaged", testEnrolmentPaging},
+		{"EnrolmentsOfContacts", testEnrolmentsOf},
+		{"EnrolmentFieldUpdates", testEnrolmentFieldUpdates},
 		{"Content", testContent},
 		{"Segments", testSegments},
 		{"Approvals", testApprovals},
