@@ -38,6 +38,7 @@ type checkEnv struct {
 	params  []string
 	isBlock bool
 	mode    mode
+	ov      *overrides // a send step's block overrides (nil: none)
 }
 
 // A refSite is a render tag: which block, where, with which parameters.

@@ -12,11 +12,15 @@ import (
 // render tag (unknown block, missing version, cycle, undeclared parameter)
 // or inside the block.
 func (l *Library) block(ctx context.Context, bu, locale string, site refSite, env checkEnv, stack []blockKey) (*blockEntry, Problems) {
-	doc, p := l.findBlock(ctx, bu, locale, site)
+	target := site
+	if ref, ok := env.ov.target(site.ref); ok {
+		target.ref = ref
+	}
+	doc, p := l.findBlock(ctx, bu, locale, target)
 	if p != nil {
 		return nil, Problems{*p}
 	}
-	key := blockKey{doc.BU, doc.Name, doc.Locale, doc.Version, env.mode, bu, locale}
+	key := blockKey{doc.BU, doc.Name, doc.Locale, doc.Version, env.mode, bu, locale, env.ov.cacheKey()}
 	for i, k := range stack {
 		if k.bu == key.bu && k.name == key.name && k.version == key.version && k.locale == key.locale {
 			chain := make([]string, 0, len(stack)-i+1)
@@ -35,15 +39,18 @@ func (l *Library) block(ctx context.Context, bu, locale string, site refSite, en
 			if len(doc.Params) > 0 {
 				hint = "it declares " + strings.Join(doc.Params, ", ")
 			}
-			problems = append(problems, Problem{Pos: site.ppos[i],
-				Message: fmt.Sprintf("block %s has no parameter %q", site.ref, name), Hint: hint})
+			msg := fmt.Sprintf("block %s has no parameter %q", site.ref, name)
+			if target.ref != site.ref {
+				msg = fmt.Sprintf("block %s (overriding %s) has no parameter %q", target.ref, site.ref, name)
+			}
+			problems = append(problems, Problem{Pos: site.ppos[i], Message: msg, Hint: hint})
 		}
 	}
 	l.mu.RLock()
 	e := l.blocks[key]
 	l.mu.RUnlock()
 	if e == nil {
-		benv := checkEnv{schema: env.schema, params: doc.Params, isBlock: true, mode: env.mode}
+		benv := checkEnv{schema: env.schema, params: doc.Params, isBlock: true, mode: env.mode, ov: env.ov}
 		u, ps := l.compileSource(ctx, bu, locale, doc.Source, doc.Pos, benv, append(stack, key))
 		e = &blockEntry{doc: doc, unit: u, problems: ps}
 		l.mu.Lock()

@@ -36,7 +36,7 @@ func (l *Library) checkTemplate(ctx context.Context, bu string, e TemplateEntry)
 		return Problems{{Message: fmt.Sprintf("load template %s: %v", e.ID, err)}}
 	}
 	l.compileMu.Lock()
-	entry := l.compileVariant(ctx, bu, doc)
+	entry := l.compileVariant(ctx, bu, doc, nil)
 	l.compileMu.Unlock()
 	var ps Problems
 	if errors.As(entry.err, &ps) {

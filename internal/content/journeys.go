@@ -81,24 +81,6 @@ func (c *JourneyContent) CheckTemplate(ref journey.TemplateRef, schema *journey.
 	return probs
 }
 
-// CheckBlock checks a block a send step puts into a template's slot.
-func (c *JourneyContent) CheckBlock(ref journey.BlockRef, schema *journey.Schema) []journey.Problem {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	idx, err := c.index(context.Background(), schema.BusinessUnit)
-	if err != nil {
-		return []journey.Problem{{Pos: ref.Pos, Message: fmt.Sprintf("list content: %v", err)}}
-	}
-	names := make([]string, 0, len(idx.Blocks))
-	for _, b := range idx.Blocks {
-		if b.Name == ref.ID {
-			return nil
-		}
-		names = append(names, b.Name)
-	}
-	return []journey.Problem{{Pos: ref.Pos, Message: fmt.Sprintf("step %q: unknown content block %q", ref.Step, ref.ID), Hint: didYouMean(ref.ID, names)}}
-}
-
 func (c *JourneyContent) index(ctx context.Context, bu string) (Index, error) {
 	if idx, ok := c.idx[bu]; ok {
 		return idx, nil

@@ -47,12 +47,14 @@ type Library struct {
 type reqKey struct {
 	bu, id, locale string
 	version        int
+	blocks         string // overrides.key ("" for none)
 }
 
 type variantKey struct {
 	bu, id, locale string // bu of the document ("" shared)
 	version        int
 	reqBU          string
+	blocks         string // overrides.key
 }
 
 type blockKey struct {
@@ -60,6 +62,7 @@ type blockKey struct {
 	version          int
 	mode             mode
 	reqBU, reqLocale string
+	blocks           string // overrides.key: a block's own render tags follow them too
 }
 
 func (k blockKey) label() string { return fmt.Sprintf("%s@%d", k.name, k.version) }
@@ -123,8 +126,8 @@ func (l *Library) Invalidate() {
 
 // template returns the compiled variant for a request, compiling it on first
 // use. The error is ErrNotFound (wrapped) or a Problems value.
-func (l *Library) template(ctx context.Context, bu, id, locale string, version int) (*compiledTemplate, error) {
-	key := reqKey{bu, id, NormalizeLocale(locale), version}
+func (l *Library) template(ctx context.Context, bu, id, locale string, version int, ov *overrides) (*compiledTemplate, error) {
+	key := reqKey{bu, id, NormalizeLocale(locale), version, ov.cacheKey()}
 	l.mu.RLock()
 	e := l.templates[key]
 	l.mu.RUnlock()
@@ -138,7 +141,7 @@ func (l *Library) template(ctx context.Context, bu, id, locale string, version i
 	l.mu.RUnlock()
 	if e == nil {
 		l.loadErr = nil
-		e = l.resolveTemplate(ctx, key)
+		e = l.resolveTemplate(ctx, key, ov)
 		if l.loadErr != nil || ctx.Err() != nil {
 			// The Source failed or the caller gave up: nothing compiled now
 			// can be trusted to say the template is invalid.
@@ -159,7 +162,7 @@ func (l *Library) template(ctx context.Context, bu, id, locale string, version i
 	return e.t, e.err
 }
 
-func (l *Library) resolveTemplate(ctx context.Context, key reqKey) *templateEntry {
+func (l *Library) resolveTemplate(ctx context.Context, key reqKey, ov *overrides) *templateEntry {
 	for _, loc := range LocaleChain(key.locale) {
 		doc, err := l.src.Template(ctx, key.bu, key.id, loc, key.version)
 		if errors.Is(err, ErrNotFound) {
@@ -169,14 +172,15 @@ func (l *Library) resolveTemplate(ctx context.Context, key reqKey) *templateEntr
 			l.loadErr = fmt.Errorf("load template %s: %w", key.id, err)
 			return &templateEntry{err: l.loadErr}
 		}
-		return l.compileVariant(ctx, key.bu, doc)
+		return l.compileVariant(ctx, key.bu, doc, ov)
 	}
 	return &templateEntry{err: fmt.Errorf("template %q for business unit %q: %w", key.id, key.bu, ErrNotFound)}
 }
 
-// compileVariant compiles one template document (callers hold compileMu).
-func (l *Library) compileVariant(ctx context.Context, bu string, doc *Template) *templateEntry {
-	vk := variantKey{doc.BU, doc.ID, doc.Locale, doc.Version, bu}
+// compileVariant compiles one template document with a send step's block
+// overrides (nil: none). Callers hold compileMu.
+func (l *Library) compileVariant(ctx context.Context, bu string, doc *Template, ov *overrides) *templateEntry {
+	vk := variantKey{doc.BU, doc.ID, doc.Locale, doc.Version, bu, ov.cacheKey()}
 	if e := l.variants[vk]; e != nil {
 		return e
 	}
@@ -184,7 +188,7 @@ func (l *Library) compileVariant(ctx context.Context, bu string, doc *Template) 
 	var problems Problems
 	for _, p := range doc.Parts {
 		m := partMode(p.Name)
-		env := checkEnv{schema: l.opts.Schema, mode: m}
+		env := checkEnv{schema: l.opts.Schema, mode: m, ov: ov}
 		u, ps := l.compileSource(ctx, bu, doc.Locale, p.Source, p.Pos, env, nil)
 		problems = append(problems, ps...)
 		if u != nil {

@@ -25,6 +25,12 @@ type Request struct {
 	Step      string // step id: step.id
 	Owner     Owner  // the contact's sales owner: owner.name, owner.email
 	MessageID string // message.id; signs tracking links
+	// Blocks are a send step's block overrides: slot → block. Wherever the
+	// template, or a block it renders, has {% render 'hero' %} (or a pinned
+	// 'hero@2'), the block given for slot "hero" is rendered instead: a
+	// name follows that block's latest version, name@3 pins version 3.
+	// Locale fallback applies as to any block. Nil or empty: none.
+	Blocks map[string]string
 }
 
 // JourneyInfo is journey.id, journey.name and journey.version.
@@ -74,7 +80,11 @@ var ErrNoLinks = errors.New("content: tracking links are not configured")
 // Problems value for an invalid template, ErrLimit, ErrRender, ErrNoLinks
 // (all wrapped; use errors.Is and errors.As).
 func (l *Library) Render(ctx context.Context, req Request) (*Message, error) {
-	ct, err := l.template(ctx, req.BU, req.Template, req.Locale, req.Version)
+	ov, err := parseOverrides(req.Blocks)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", req.Template, err)
+	}
+	ct, err := l.template(ctx, req.BU, req.Template, req.Locale, req.Version, ov)
 	if err != nil {
 		return nil, err
 	}

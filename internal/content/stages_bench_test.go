@@ -15,7 +15,7 @@ func BenchmarkStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ct, _ := l.template(context.Background(), req.BU, req.Template, "", 0)
+	ct, _ := l.template(context.Background(), req.BU, req.Template, "", 0, nil)
 	b.Run("liquid-html", func(b *testing.B) {
 		b.ReportAllocs()
 		r := &renderer{lib: l, ct: ct, req: &req, msg: &Message{}}

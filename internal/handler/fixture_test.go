@@ -182,6 +182,13 @@ preferences:
 // taken from it) and makes it current and active.
 func (f *fixture) publish(src string) string {
 	f.t.Helper()
+	return f.publishPinned(src, nil)
+}
+
+// publishPinned publishes with content pins, as publish.Publisher records
+// them ("block/<id>/<locale>" → version).
+func (f *fixture) publishPinned(src string, pins map[string]int) string {
+	f.t.Helper()
 	schema, _ := os.ReadFile("testdata/acme.schema.yaml")
 	seg, _ := os.ReadFile("testdata/customers.segment.yaml")
 	bu := "acme"
@@ -199,7 +206,7 @@ func (f *fixture) publish(src string) string {
 	raw, _ := b.Marshal()
 	id := between(src, "id: ", "\n")
 	ctx := context.Background()
-	if err := f.store.CreateVersion(ctx, bu, store.JourneyVersion{Journey: id, Version: 1, Source: raw, PublishedBy: "test", PublishedAt: start}); err != nil {
+	if err := f.store.CreateVersion(ctx, bu, store.JourneyVersion{Journey: id, Version: 1, Source: raw, PublishedBy: "test", PublishedAt: start, Content: pins}); err != nil {
 		f.t.Fatal(err)
 	}
 	if _, err := f.store.PutJourney(ctx, bu, store.Journey{ID: id, Name: id, Status: store.JourneyActive, Current: 1}); err != nil {

@@ -215,6 +215,7 @@ func (c *call) render(ctx context.Context, key string) (*content.Message, channe
 		ContactID: ct.ID, Contact: profile.Attributes(*ct),
 		Journey: content.JourneyInfo{ID: j.ID, Name: j.Name, Version: c.req.Version},
 		Step:    c.req.Step, Owner: owner, MessageID: ref.String(),
+		Blocks: pinnedBlocks(c.version.Record.Content, c.step.Send.Blocks),
 	})
 	if err != nil {
 		return nil, ref, fmt.Errorf("render template %s: %w", tpl, err)
@@ -223,18 +224,43 @@ func (c *call) render(ctx context.Context, key string) (*content.Message, channe
 }
 
 // pinned returns the template version a journey version was published
-// with (0: the latest). Pins are keyed "template/<id>/<locale>"; a
-// template's locale variants share its version.
+// with (0: the latest).
 func pinned(pins map[string]int, id string) int {
-	if v, ok := pins["template/"+id+"/"]; ok {
+	return pinnedContent(pins, store.ContentTemplate, id)
+}
+
+// pinnedContent returns the version of a template or block a journey
+// version was published with (0: the latest). Pins are keyed
+// "<kind>/<id>/<locale>"; the locale variants of a version share it.
+func pinnedContent(pins map[string]int, kind store.ContentKind, id string) int {
+	prefix := string(kind) + "/" + id + "/"
+	if v, ok := pins[prefix]; ok {
 		return v
 	}
 	for k, v := range pins {
-		if strings.HasPrefix(k, "template/"+id+"/") {
+		if strings.HasPrefix(k, prefix) {
 			return v
 		}
 	}
 	return 0
+}
+
+// pinnedBlocks are a send step's block overrides with the versions the
+// journey version was published with: an override written "spring-hero"
+// renders the spring-hero it was approved with, not a later edit; one
+// written "spring-hero@3" keeps its version. Nil when the step has none.
+func pinnedBlocks(pins map[string]int, blocks map[string]string) map[string]string {
+	if len(blocks) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(blocks))
+	for slot, id := range blocks {
+		out[slot] = id
+		if v := pinnedContent(pins, store.ContentBlock, id); v > 0 && !strings.Contains(id, "@") {
+			out[slot] = fmt.Sprintf("%s@%d", id, v)
+		}
+	}
+	return out
 }
 
 // topicConsent returns why a marketing message may not go to the contact

@@ -274,3 +274,51 @@ func TestSendLeaseHeld(t *testing.T) {
 		t.Errorf("the duplicate sent anyway: %+v", st)
 	}
 }
+
+// TestSendBlockOverrides: a send step's blocks put another block into the
+// template's slot; a step of the same template without them renders the
+// default; an unpinned override renders the version the journey was
+// published with.
+func TestSendBlockOverrides(t *testing.T) {
+	const steps = `  - {id: plain, send: {channel: email, template: promo}}
+  - {id: spring, send: {channel: email, template: promo, blocks: {hero: spring-hero}}}
+  - {id: pinned, send: {channel: email, template: promo, blocks: {hero: spring-hero@1}}}
+`
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		pins map[string]int
+		want map[string]string // step → the hero it delivers
+	}{
+		{"latest", nil, map[string]string{
+			"plain": "Default hero for Ada", "spring": "Spring hero v2 for Ada", "pinned": "Spring hero v1 for Ada"}},
+		{"published pins", map[string]int{"block/spring-hero/": 1}, map[string]string{
+			"plain": "Default hero for Ada", "spring": "Spring hero v1 for Ada", "pinned": "Spring hero v1 for Ada"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			j := f.publishPinned(journeyYAML("promos", "", steps), tc.pins)
+			f.contact("acme", "c1", nil)
+			f.enrol("acme", j, "c1")
+			for i, step := range []string{"plain", "spring", "pinned"} {
+				f.clock.Set(start.Add(time.Duration(i) * time.Second))
+				if res, err := f.h.Send(ctx, req("acme", j, "c1", wire.OpSend, step)); err != nil || res.Status != "sent" {
+					t.Fatalf("send %s = %+v, %v", step, res, err)
+				}
+			}
+			got := map[string]string{}
+			for _, m := range f.provider.Messages() {
+				ref, err := channel.ParseMessageRef(m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, h1, _ := strings.Cut(m.HTML, "<h1>")
+				h1, _, _ = strings.Cut(h1, "</h1>")
+				got[ref.Step] = h1
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("heroes delivered (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

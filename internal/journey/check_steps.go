@@ -132,7 +132,7 @@ func (c *checker) checkSend(s *Step) {
 	slots := keys(x.Blocks)
 	sort.Strings(slots)
 	for _, slot := range slots {
-		b := BlockRef{Step: s.ID, Template: x.Template, Slot: slot, ID: x.Blocks[slot], Pos: x.At("blocks")}
+		b := BlockRef{Step: s.ID, Template: x.Template, Slot: slot, ID: x.Blocks[slot], Pos: x.At("blocks." + slot)}
 		c.probs = append(c.probs, c.lib.Content.CheckBlock(b, c.out.Schema)...)
 	}
 }

@@ -193,7 +193,20 @@ func TestCheck(t *testing.T) {
   - id: a
     send: {channel: email, template: hello, blocks: {hero: hero-v2}}
 `, []string{
-			"j.journey.yaml:7:53: step \"a\": unknown content block \"hero-v2\" (did you mean \"hero-v3\"?)",
+			"j.journey.yaml:7:60: step \"a\": unknown content block \"hero-v2\" (did you mean \"hero-v3\"?)",
+		}},
+		{"content blocks each at their entry", `
+  - id: a
+    send:
+      channel: email
+      template: hello
+      blocks:
+        hero: hero-v3
+        side: foter
+        footer: hero-v4
+`, []string{
+			"j.journey.yaml:12:15: step \"a\": unknown content block \"foter\" (did you mean \"footer\"?)",
+			"j.journey.yaml:13:17: step \"a\": unknown content block \"hero-v4\" (did you mean \"hero-v3\"?)",
 		}},
 		{"unknown channel", `
   - id: a

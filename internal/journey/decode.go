@@ -287,8 +287,21 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		if m != nil {
 			rv := d.resolve(val)
 			m.Keys[key] = d.pos(rv)
+			if rv.Kind == yaml.MappingNode && v.Field(idx).Kind() == reflect.Map {
+				d.entryPositions(m, key, rv)
+			}
 		}
 		d.decode(val, v.Field(idx))
+	}
+}
+
+// entryPositions records where the value of each entry of a map-valued
+// key starts, as "key.entry" (blocks.hero), for checks of single entries.
+func (d *decoder) entryPositions(m *Meta, key string, n *yaml.Node) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode {
+			m.Keys[key+"."+k.Value] = d.pos(n.Content[i+1])
+		}
 	}
 }
 

@@ -21,11 +21,11 @@ type TemplateRef struct {
 
 // A BlockRef is a send step's override of a template's content block.
 type BlockRef struct {
-	Step     string
-	Template string
-	Slot     string
-	ID       string
-	Pos      Pos
+	Step     string // the step id
+	Template string // the step's template id
+	Slot     string // the block name the template renders, to replace
+	ID       string // the block put in its place: id, or id@version
+	Pos      Pos    // where the block is written
 }
 
 // Content is what the checker needs from the content library: does a

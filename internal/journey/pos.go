@@ -38,7 +38,8 @@ func (p Pos) Before(q Pos) bool {
 }
 
 // Meta is embedded in every model node that comes from a YAML mapping: where
-// the mapping starts and where the value of each key it had starts. The
+// the mapping starts and where the value of each key it had starts (for a
+// key whose value is a map, also of each entry, as "key.entry"). The
 // parser fills it; nothing works positions out again later.
 type Meta struct {
 	Pos  Pos            `yaml:"-" json:"-"`

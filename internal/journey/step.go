@@ -72,7 +72,10 @@ type Send struct {
 	// CustomChannel names the custom channel when Channel is custom.
 	CustomChannel string `yaml:"customChannel,omitempty"`
 	Template      string `yaml:"template"`
-	// Blocks overrides content blocks of the template: slot → block id.
+	// Blocks overrides content blocks of the template: slot → block. A slot
+	// is a block the template renders (itself or through its blocks); the
+	// block is a block id, following its latest version, or id@3 to pin
+	// version 3. It is rendered wherever the template would render the slot.
 	Blocks map[string]string `yaml:"blocks,omitempty"`
 	// OnFailure names the step taken when delivery fails for good.
 	OnFailure string `yaml:"onFailure,omitempty"`

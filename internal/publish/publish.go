@@ -266,7 +266,9 @@ func (p *Publisher) pins(ctx context.Context, bu string, j *journey.Journey) (ma
 		}
 		want[string(store.ContentTemplate)+"/"+s.Send.Template] = true
 		for _, b := range s.Send.Blocks {
-			want[string(store.ContentBlock)+"/"+b] = true
+			if !strings.Contains(b, "@") { // id@3 pins itself
+				want[string(store.ContentBlock)+"/"+b] = true
+			}
 		}
 	}
 	if len(want) == 0 {
