@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -144,7 +142,7 @@ func linkedInSubscribe(c *cli, args []string, getenv func(string) string) int {
 		return exitFailed
 	}
 	if api.json {
-		return printJSON(c.stdout, map[string]string{"id": id})
+		return c.printJSON(map[string]string{"id": id})
 	}
 	fmt.Fprintf(c.stdout, "subscribed: id %s\n", id)
 	return exitOK
@@ -173,7 +171,7 @@ func linkedInUnsubscribe(c *cli, args []string, getenv func(string) string) int 
 		return exitFailed
 	}
 	if api.json {
-		return printJSON(c.stdout, map[string]string{"deleted": *id})
+		return c.printJSON(map[string]string{"deleted": *id})
 	}
 	fmt.Fprintf(c.stdout, "deleted subscription %s\n", *id)
 	return exitOK
@@ -219,7 +217,7 @@ func linkedInSubscriptions(c *cli, args []string, getenv func(string) string) in
 		for _, s := range subs {
 			rows = append(rows, row{s.ID, s.Webhook, s.Owner.URN, s.LeadType})
 		}
-		return printJSON(c.stdout, rows)
+		return c.printJSON(rows)
 	}
 	if len(subs) == 0 {
 		fmt.Fprintf(c.stdout, "no %s subscriptions for %s\n", *leadType, *owner)
@@ -227,15 +225,6 @@ func linkedInSubscriptions(c *cli, args []string, getenv func(string) string) in
 	}
 	for _, s := range subs {
 		fmt.Fprintf(c.stdout, "%s\t%s\t%s\n", s.ID, s.LeadType, s.Webhook)
-	}
-	return exitOK
-}
-
-func printJSON(w io.Writer, v any) int {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return exitFailed
 	}
 	return exitOK
 }

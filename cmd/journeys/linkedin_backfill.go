@@ -85,7 +85,7 @@ func linkedInBackfill(c *cli, args []string, getenv func(string) string) int {
 		return exitFailed
 	}
 	if o.api.json {
-		return printJSON(c.stdout, map[string]int{"pages": stats.Pages, "leads": stats.Leads, "queued": stats.Queued, "duplicates": stats.Duplicates})
+		return c.printJSON(map[string]int{"pages": stats.Pages, "leads": stats.Leads, "queued": stats.Queued, "duplicates": stats.Duplicates})
 	}
 	fmt.Fprintf(c.stdout, "%d leads in %d pages: %d queued for sync, %d already known (store %s)\n",
 		stats.Leads, stats.Pages, stats.Queued, stats.Duplicates, filepath.Clean(o.storePath))
