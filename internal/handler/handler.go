@@ -30,6 +30,7 @@ type Store interface {
 	UpdateEnrolment(ctx context.Context, bu, journey, contact, entry string, u store.EnrolmentUpdate) (store.Enrolment, error)
 	CreateCallback(ctx context.Context, bu string, c store.Callback) (store.Callback, error)
 	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+	ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error
 	WaitingCallbacks(ctx context.Context, bu, contact, event string) ([]store.Callback, error)
 	BeginIdempotency(ctx context.Context, bu, key string, lease time.Duration) (store.Idempotency, error)
 	CompleteIdempotency(ctx context.Context, bu, key, token string, result []byte, keep time.Duration) error

@@ -212,9 +212,11 @@ func (c *call) happened(ctx context.Context, cb store.Callback, since time.Time)
 	return AwaitedEvent{}, false, nil
 }
 
-// Claimer is what Resume needs of the store.
+// Claimer is what Resume needs of the store: the claim, and the way to
+// give it back when the token could not go out.
 type Claimer interface {
 	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+	ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error
 }
 
 // Output is what resumes a wait on this branch: the event, and the send
@@ -224,55 +226,144 @@ func (a AwaitedEvent) Output() wire.EventOutput {
 	return wire.EventOutput{Event: a.Event, Send: a.Send, Form: a.Form}
 }
 
+// A Resumer resumes waits: it claims a callback, answers its task, and
+// gives the claim back when the answer cannot be delivered. The zero
+// Backoff waits 100ms·attempt between attempts. A Resumer is safe for
+// concurrent use when its Store and Tasks are.
+type Resumer struct {
+	Store WaitStore
+	Tasks TaskAnswerer
+	// Backoff waits before attempt+1 of SendTaskSuccess, or returns ctx's
+	// error when ctx ends first; nil: DefaultResumeBackoff.
+	Backoff func(ctx context.Context, attempt int) error
+}
+
+// ResumeAttempts is how many times Resume calls SendTaskSuccess before it
+// gives the claim back.
+const ResumeAttempts = 4
+
+// releaseTimeout bounds giving a claim back, which runs even when the
+// caller's context has ended (that may be why the answer failed).
+const releaseTimeout = 5 * time.Second
+
+// DefaultResumeBackoff waits 100ms·attempt, or until ctx ends.
+func DefaultResumeBackoff(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(attempt) * 100 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Resume is Resumer{Store: st, Tasks: tasks}.Resume.
+func Resume(ctx context.Context, st WaitStore, tasks TaskAnswerer, bu, id string, branch AwaitedEvent) (bool, error) {
+	return Resumer{Store: st, Tasks: tasks}.Resume(ctx, bu, id, branch)
+}
+
 // Resume claims the callback id and answers its task with the branch's
 // Output (Match gives the branch). It reports false, without error, when
 // someone else claimed it first, it expired, or the execution no longer
-// waits (the task token is gone). The tracking endpoint and the event
-// intake call it too.
-func Resume(ctx context.Context, st Claimer, tasks TaskAnswerer, bu, id string, branch AwaitedEvent) (bool, error) {
-	cb, err := st.ClaimCallback(ctx, bu, id)
+// waits (the task token is gone). A transient failure (throttling, the
+// network, ctx ending) is tried ResumeAttempts times; if the answer still
+// does not go out, the claim is given back (ReleaseCallback) and the error
+// returned, so the callback waits again and the caller's retry of the same
+// event resumes it. If giving it back fails too, both errors are returned,
+// joined. The tracking endpoint and the event intake call it too.
+func (r Resumer) Resume(ctx context.Context, bu, id string, branch AwaitedEvent) (bool, error) {
+	o, err := r.Answer(ctx, bu, id, branch)
+	return o == Answered, err
+}
+
+// An Outcome is what Answer did with a callback.
+type Outcome int
+
+// Outcomes of Answer.
+const (
+	// NotClaimed: someone else claimed it first, it expired or is gone;
+	// also reported with an error, the claim given back.
+	NotClaimed Outcome = iota
+	// Answered: the task got the branch's output.
+	Answered
+	// TaskGone: claimed, but the execution no longer waits.
+	TaskGone
+)
+
+// Answer is Resume telling a task that no longer waits (TaskGone) from a
+// callback it did not claim (NotClaimed).
+func (r Resumer) Answer(ctx context.Context, bu, id string, branch AwaitedEvent) (Outcome, error) {
+	cb, err := r.Store.ClaimCallback(ctx, bu, id)
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExpired) || errors.Is(err, store.ErrNotFound) {
-		return false, nil
+		return NotClaimed, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("claim callback %s: %w", id, err)
+		return NotClaimed, fmt.Errorf("claim callback %s: %w", id, err)
 	}
 	out, _ := json.Marshal(branch.Output())
-	// The claim is single use: a token that fails to go out now is lost,
-	// so a throttled or failing call is tried again a few times.
+	err = r.send(ctx, cb.Token, string(out))
+	switch {
+	case err == nil:
+		return Answered, nil
+	case errors.Is(err, workflow.ErrTaskGone):
+		return TaskGone, nil
+	}
+	err = fmt.Errorf("resume callback %s: %w", id, err)
+	if rerr := r.release(ctx, bu, cb); rerr != nil {
+		return NotClaimed, errors.Join(err, rerr)
+	}
+	return NotClaimed, err
+}
+
+// send answers the task, trying a failing call again a few times.
+func (r Resumer) send(ctx context.Context, token, output string) error {
+	backoff := r.Backoff
+	if backoff == nil {
+		backoff = DefaultResumeBackoff
+	}
 	for attempt := 1; ; attempt++ {
-		err = tasks.SendTaskSuccess(ctx, cb.Token, string(out))
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, workflow.ErrTaskGone):
-			return false, nil
-		case attempt == resumeAttempts:
-			return false, fmt.Errorf("resume callback %s: %w", id, err)
+		err := r.Tasks.SendTaskSuccess(ctx, token, output)
+		if err == nil || errors.Is(err, workflow.ErrTaskGone) || attempt == ResumeAttempts {
+			return err
 		}
-		select {
-		case <-ctx.Done():
-			return false, fmt.Errorf("resume callback %s: %w", id, errors.Join(err, ctx.Err()))
-		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		if werr := backoff(ctx, attempt); werr != nil {
+			return errors.Join(err, werr)
 		}
 	}
 }
 
-const resumeAttempts = 4
+// release gives the claim back under a context of its own: the caller's
+// may be the one that ended.
+func (r Resumer) release(ctx context.Context, bu string, cb store.Callback) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := r.Store.ReleaseCallback(ctx, bu, cb); err != nil {
+		return fmt.Errorf("give back callback %s: %w", cb.ID, err)
+	}
+	return nil
+}
 
-// WaitStore is what ResumeWaits needs of the store.
+// WaitStore is what a Resumer needs of the store.
 type WaitStore interface {
 	Claimer
 	WaitingCallbacks(ctx context.Context, bu, contact, event string) ([]store.Callback, error)
 }
 
+// ResumeWaits is Resumer{Store: st, Tasks: tasks}.ResumeWaits.
+func ResumeWaits(ctx context.Context, st WaitStore, tasks TaskAnswerer, bu, contact, event string, msg *channel.MessageRef, form string) (int, error) {
+	return Resumer{Store: st, Tasks: tasks}.ResumeWaits(ctx, bu, contact, event, msg, form)
+}
+
 // ResumeWaits resumes every callback of the contact that waits for event
 // and Matches it (msg: the message an email event came from; form: the
-// form submitted), answering with the matched branch. It returns how many it resumed; a callback claimed by
-// someone else first is not counted, so duplicate events resume a wait
-// once.
-func ResumeWaits(ctx context.Context, st WaitStore, tasks TaskAnswerer, bu, contact, event string, msg *channel.MessageRef, form string) (int, error) {
-	cbs, err := st.WaitingCallbacks(ctx, bu, contact, event)
+// form submitted), answering with the matched branch. It returns how many
+// it resumed; a callback claimed by someone else first is not counted, so
+// duplicate events resume a wait once. The waits it could not resume are
+// waiting again (see Resume), and the errors are returned joined: the
+// caller retries the event to resume them.
+func (r Resumer) ResumeWaits(ctx context.Context, bu, contact, event string, msg *channel.MessageRef, form string) (int, error) {
+	cbs, err := r.Store.WaitingCallbacks(ctx, bu, contact, event)
 	if err != nil {
 		return 0, fmt.Errorf("waiting callbacks of %s: %w", contact, err)
 	}
@@ -283,7 +374,7 @@ func ResumeWaits(ctx context.Context, st WaitStore, tasks TaskAnswerer, bu, cont
 		if !matched {
 			continue
 		}
-		ok, err := Resume(ctx, st, tasks, bu, cb.ID, branch)
+		ok, err := r.Resume(ctx, bu, cb.ID, branch)
 		if err != nil {
 			errs = append(errs, err)
 		}

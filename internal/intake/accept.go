@@ -162,13 +162,16 @@ func (h *Handler) start(ctx context.Context, ev Event, contact string, res *Resu
 
 // resume ends the contact's waits for the event (one journey instance with
 // a correlation id). For form.submitted, the attribute "form" names the form.
+// A wait that could not be resumed waits again (ResumeWaits), and the
+// error fails the event: the poster is told to send it again (503), and
+// that retry resumes the wait instead of leaving it to its timeout.
 func (h *Handler) resume(ctx context.Context, ev Event, contact string, res *Result) error {
 	form, _ := ev.Attributes["form"].(string)
 	resumed, err := ResumeWaits(ctx, h.o.Store, h.o.Tasks, Occurrence{BU: ev.BU, Contact: contact, Event: ev.Name,
 		Form: form, Correlation: ev.Correlation})
 	res.Resumed = append(res.Resumed, resumed...)
 	if err != nil {
-		h.o.Logger.Error("resume failed", "bu", ev.BU, "event", ev.ID, "error", err.Error())
+		return fmt.Errorf("resume waits for event %s: %w", ev.ID, err)
 	}
 	return nil
 }

@@ -23,6 +23,9 @@
 //     ARN or its name, enrol.ExecutionName) is resumed: one journey
 //     instance. The narrowing wait-register keeps in a callback's
 //     Correlation (a form for form.submitted) is honoured (ResumeWaits).
+//     When an answer cannot be delivered (Step Functions throttles, the
+//     network fails), the claim is given back and the event answered 503
+//     with its id released: the poster's retry resumes the wait.
 //
 // The answer lists ids only: journeys started or skipped (with the
 // enroller's reason), callbacks resumed.

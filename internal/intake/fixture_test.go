@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,7 +40,11 @@ type sfn struct {
 	inputs  map[string]string
 	resumed map[string]string // token -> output
 	gone    map[string]bool
+	failing map[string]int // token -> how many more calls are throttled
 }
+
+// errThrottled is a transient SendTaskSuccess failure.
+var errThrottled = errors.New("ThrottlingException: rate exceeded")
 
 func (s *sfn) Start(_ context.Context, target, name, input string) (string, error) {
 	s.mu.Lock()
@@ -57,6 +62,10 @@ func (s *sfn) SendTaskSuccess(_ context.Context, token, output string) error {
 	defer s.mu.Unlock()
 	if s.gone[token] {
 		return workflow.ErrTaskGone
+	}
+	if s.failing[token] > 0 {
+		s.failing[token]--
+		return errThrottled
 	}
 	s.resumed[token] = output
 	return nil
@@ -79,7 +88,8 @@ func newBenchFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, clock: asl.NewVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)),
-		sfn: &sfn{starts: map[string]int{}, inputs: map[string]string{}, resumed: map[string]string{}, gone: map[string]bool{}}}
+		sfn: &sfn{starts: map[string]int{}, inputs: map[string]string{}, resumed: map[string]string{}, gone: map[string]bool{},
+			failing: map[string]int{}}}
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: f.clock.Now}, embedded.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)

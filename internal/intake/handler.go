@@ -41,8 +41,7 @@ type Store interface {
 	FindContactByEmail(ctx context.Context, bu, email string) (store.Contact, error)
 	AppendInteraction(ctx context.Context, bu string, i store.Interaction) (store.Interaction, error)
 	ListJourneys(ctx context.Context, bu string) ([]store.Journey, error)
-	WaitingCallbacks(ctx context.Context, bu, contact, event string) ([]store.Callback, error)
-	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+	WaitStore
 }
 
 // Enroller enrols a contact (*enrol.Enroller).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/journeys-oss/journeys/internal/enrol"
+	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/intake"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
@@ -126,6 +127,47 @@ func TestEventResumesWaits(t *testing.T) {
 		"token-cb-form": `{"event":"form.submitted","form":"urn:li:leadGenForm:1"}`}
 	if diff := cmp.Diff(want, f.sfn.resumed); diff != "" {
 		t.Errorf("SendTaskSuccess calls (-want +got):\n%s", diff)
+	}
+}
+
+// TestEventRetriedAfterFailedResume: when every SendTaskSuccess attempt
+// is throttled, the event is answered 503 and the wait waits again, so the
+// poster's retry of the same event resumes it on the event's branch
+// instead of leaving it to its timeout.
+func TestEventRetriedAfterFailedResume(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	exec := "arn:aws:states:us-east-1:123456789012:execution:journeys-northwind-webinar:webinar-aaaa"
+	f.waitFor("cb-a", "c-1", exec, "webinar.attended", `[{"event":"webinar.attended"}]`, store.CallbackEvent)
+	f.sfn.failing["token-cb-a"] = handler.ResumeAttempts
+	body := mustJSON(map[string]any{"name": "webinar.attended", "id": "att-1", "contact": "c-1"})
+
+	status, got := f.post(body, bearer(apiKey))
+	if status != http.StatusServiceUnavailable {
+		t.Fatalf("first post: %d %v, want 503", status, got)
+	}
+	if len(f.sfn.resumed) != 0 {
+		t.Fatalf("resumed %v while throttled", f.sfn.resumed)
+	}
+	waiting, err := f.st.WaitingCallbacks(ctx, bu, "c-1", "webinar.attended")
+	if err != nil || len(waiting) != 1 || waiting[0].ID != "cb-a" {
+		t.Fatalf("after the failed resume, waiting %+v, %v; want cb-a waiting again", waiting, err)
+	}
+
+	status, got = f.post(body, bearer(apiKey))
+	if status != http.StatusOK || got["duplicate"] != false {
+		t.Fatalf("retry: %d %v", status, got)
+	}
+	want := []any{map[string]any{"callback": "cb-a", "journey": "webinar", "step": "wait-attendance", "execution": exec}}
+	if diff := cmp.Diff(want, got["resumed"]); diff != "" {
+		t.Errorf("resumed (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"token-cb-a": `{"event":"webinar.attended"}`}, f.sfn.resumed); diff != "" {
+		t.Errorf("SendTaskSuccess calls (-want +got):\n%s", diff)
+	}
+	status, got = f.post(body, bearer(apiKey))
+	if status != http.StatusOK || got["duplicate"] != true {
+		t.Errorf("a third post: %d %v, want the stored answer", status, got)
 	}
 }
 

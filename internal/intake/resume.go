@@ -2,21 +2,16 @@ package intake
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/store"
-	"github.com/journeys-oss/journeys/internal/workflow"
 )
 
 // WaitStore is what ResumeWaits needs of the store.
-type WaitStore interface {
-	WaitingCallbacks(ctx context.Context, bu, contact, event string) ([]store.Callback, error)
-	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
-}
+type WaitStore = handler.WaitStore
 
 // An Occurrence is one event that may end waits.
 type Occurrence struct {
@@ -33,16 +28,21 @@ type Occurrence struct {
 // wait-for-event callback of the contact that the occurrence matches
 // (handler.Match: the narrowing wait-register stored; a wait narrowed to
 // an email's send step is the tracking endpoint's, never matched here),
-// answering with the branch it matched,
-// and returns them. Approval callbacks are never touched. A wait someone else
-// claimed first, or that expired, is skipped, so a repeated event resumes
-// a wait once; an execution that no longer waits is reported Gone.
+// answering with the branch it matched, and returns them. Approval
+// callbacks are never touched. A wait someone else claimed first, or that
+// expired, is skipped, so a repeated event resumes a wait once; an
+// execution that no longer waits is reported Gone. A wait whose answer
+// could not be delivered is given back (handler.Resumer.Answer) and left
+// out of the result: it waits again, the errors are returned joined, and
+// the caller must have the event retried to resume it.
 func ResumeWaits(ctx context.Context, st WaitStore, tasks Tasks, o Occurrence) ([]Resumed, error) {
 	waiting, err := st.WaitingCallbacks(ctx, o.BU, o.Contact, o.Event)
 	if err != nil {
 		return nil, fmt.Errorf("waits of %s: %w", o.Contact, err)
 	}
+	res := handler.Resumer{Store: st, Tasks: tasks}
 	out := []Resumed{}
+	var errs []error
 	for _, w := range waiting {
 		if w.Kind != store.CallbackEvent || !Correlates(o.Correlation, w) {
 			continue
@@ -51,25 +51,17 @@ func ResumeWaits(ctx context.Context, st WaitStore, tasks Tasks, o Occurrence) (
 		if !ok {
 			continue
 		}
-		output, _ := json.Marshal(branch.Output())
-		cb, err := st.ClaimCallback(ctx, o.BU, w.ID)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExpired) || errors.Is(err, store.ErrNotFound) {
-			continue // another event or the timeout got there first
-		}
+		outcome, err := res.Answer(ctx, o.BU, w.ID, branch)
 		if err != nil {
-			return out, fmt.Errorf("claim callback %s: %w", w.ID, err)
+			errs = append(errs, err)
 		}
-		r := Resumed{Callback: w.ID, Journey: w.Journey, Step: w.Step, Execution: w.Execution}
-		if err := tasks.SendTaskSuccess(ctx, cb.Token, string(output)); err != nil {
-			// The claim is spent: the wait's own timeout takes over.
-			r.Gone = true
-			if !errors.Is(err, workflow.ErrTaskGone) {
-				return append(out, r), fmt.Errorf("resume callback %s: %w", w.ID, err)
-			}
+		if outcome == handler.NotClaimed {
+			continue // another event or the timeout got there first, or it waits again
 		}
-		out = append(out, r)
+		out = append(out, Resumed{Callback: w.ID, Journey: w.Journey, Step: w.Step, Execution: w.Execution,
+			Gone: outcome == handler.TaskGone})
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // Correlates reports whether an event with correlation id corr may resume

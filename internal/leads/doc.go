@@ -22,8 +22,9 @@
 //     version has a linkedinForm trigger naming that form (or any form),
 //     with the lead id as the entry; executions of the contact waiting
 //     for form.submitted of that form (or of any) are resumed
-//     (intake.ResumeWaits). The outcome is stored under the lead's sync
-//     key: a repeat does nothing.
+//     (intake.ResumeWaits; a wait that could not be resumed waits again
+//     and the lead fails, so the queue's retry resumes it). The outcome is
+//     stored under the lead's sync key: a repeat does nothing.
 //   - DELETED: record a tombstone (so a late CREATED is ignored) and, if
 //     the lead was synced, remove what it brought per Config.OnDelete.
 //

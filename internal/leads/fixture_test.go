@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,11 +42,12 @@ const (
 // input is ErrExecutionExists. It survives restarts of the receiving side,
 // as the real service does.
 type starter struct {
-	mu      sync.Mutex
-	inputs  map[string]string
-	calls   map[string]int
-	stopped map[string]int
-	resumed map[string]string // token -> output
+	mu       sync.Mutex
+	inputs   map[string]string
+	calls    map[string]int
+	stopped  map[string]int
+	resumed  map[string]string // token -> output
+	throttle int               // how many more SendTaskSuccess calls fail
 }
 
 func newStarter() *starter {
@@ -55,6 +57,10 @@ func newStarter() *starter {
 func (s *starter) SendTaskSuccess(_ context.Context, token, output string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.throttle > 0 {
+		s.throttle--
+		return errors.New("ThrottlingException: rate exceeded")
+	}
 	s.resumed[token] = output
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/enrol"
+	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/linkedin"
 	"github.com/journeys-oss/journeys/internal/linkedin/linkedintest"
@@ -348,6 +349,40 @@ func TestLeadResumesFormWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"token-cb-this": `{"event":"form.submitted","form":"urn:li:leadGenForm:6840193257"}`, "token-cb-any": `{"event":"form.submitted"}`}
+	if diff := cmp.Diff(want, f.starter.resumed); diff != "" {
+		t.Errorf("resumed (-want +got):\n%s", diff)
+	}
+}
+
+// TestLeadRetriedAfterFailedResume: when every attempt to resume a form
+// wait is throttled, processing the lead fails (the queue delivers it
+// again) and the wait waits again; the retry resumes it on the form's
+// branch rather than leaving it to its timeout.
+func TestLeadRetriedAfterFailedResume(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if _, err := f.st.UpsertContact(ctx, bu, store.ContactPatch{ID: "c-w", Email: ptr(emailOf(1))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.CreateCallback(ctx, bu, store.Callback{ID: "cb-this", Kind: store.CallbackEvent, Token: "token-cb-this",
+		Execution: "arn:x:execution:m:this", Contact: "c-w", Journey: "nurture", Step: "wait-form", Events: []string{"form.submitted"},
+		Correlation: `[{"event":"form.submitted","form":"urn:li:leadGenForm:6840193257"}]`, ExpiresAt: f.clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	f.starter.throttle = handler.ResumeAttempts
+	l := makeLead(leadSpec{n: 1, email: emailOf(1), consent: true})
+	f.li.AddLead(l)
+	if _, err := f.proc.Process(ctx, leadMessage(l, linkedin.ActionCreated)); err == nil {
+		t.Fatal("the first attempt did not fail")
+	}
+	if waiting, err := f.st.WaitingCallbacks(ctx, bu, "c-w", "form.submitted"); err != nil || len(waiting) != 1 {
+		t.Fatalf("after the failed resume, waiting %+v, %v; want cb-this waiting again", waiting, err)
+	}
+	out, err := f.proc.Process(ctx, leadMessage(l, linkedin.ActionCreated))
+	if err != nil || out.Status != leads.StatusSynced {
+		t.Fatalf("retry: %+v %v", out, err)
+	}
+	want := map[string]string{"token-cb-this": `{"event":"form.submitted","form":"urn:li:leadGenForm:6840193257"}`}
 	if diff := cmp.Diff(want, f.starter.resumed); diff != "" {
 		t.Errorf("resumed (-want +got):\n%s", diff)
 	}

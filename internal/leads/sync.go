@@ -104,19 +104,21 @@ func (p *Processor) save(ctx context.Context, m Message, cfg Config, ml linkedin
 }
 
 // resumeWaits ends the contact's waits for form.submitted (of this form,
-// or of any), as a journey's waitFor step awaits a submission.
+// or of any), as a journey's waitFor step awaits a submission. A wait that
+// could not be resumed waits again (intake.ResumeWaits gives the claim
+// back) and the error fails the lead, so the queue delivers it again and
+// that attempt resumes the wait; what was done before is idempotent.
 func (p *Processor) resumeWaits(ctx context.Context, m Message, contact string, form linkedin.FormVersion) error {
 	if p.o.Tasks == nil {
 		return nil
 	}
 	resumed, err := intake.ResumeWaits(ctx, p.o.Store, p.o.Tasks, intake.Occurrence{BU: m.BU, Contact: contact,
 		Event: journey.EventFormSubmitted, Form: FormURN(form)})
-	if err != nil {
-		// The claims are spent: those waits time out; the lead goes on.
-		p.o.Logger.Error("resume form waits", "bu", m.BU, "lead", m.Lead, "error", err.Error())
-	}
 	for _, r := range resumed {
 		p.o.Logger.Info("form wait resumed", "bu", m.BU, "lead", m.Lead, "execution", r.Execution, "step", r.Step)
+	}
+	if err != nil {
+		return fmt.Errorf("resume form waits of lead %s: %w", m.Lead, err)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ const (
 
 // A Callback keeps a Step Functions task token under an opaque, single-use
 // id, so the token never travels in a URL. ClaimCallback hands the token out
-// once.
+// once, unless ReleaseCallback gives the claim back.
 type Callback struct {
 	BU        string       `json:"bu"`
 	ID        string       `json:"id"` // opaque; set by CreateCallback when empty
@@ -203,6 +203,28 @@ func (c *Callback) Claim(now time.Time) (Callback, error) {
 	stored := *c
 	stored.Token = ""
 	return stored, nil
+}
+
+// Release gives claim (what Claim returned) back: c is unclaimed again and
+// holds claim's token. It reports false, without error, when c is not
+// claimed (released before: nothing to write); ErrConflict when c was
+// claimed by another claim (another ClaimedAt), ErrExpired past its
+// expiry, ErrInvalid when claim carries no token.
+func (c *Callback) Release(claim Callback, now time.Time) (bool, error) {
+	if claim.Token == "" || claim.ClaimedAt.IsZero() {
+		return false, fmt.Errorf("release of callback %s without its claimed token: %w", c.ID, ErrInvalid)
+	}
+	if c.ClaimedAt.IsZero() {
+		return false, nil
+	}
+	if !c.ClaimedAt.Equal(claim.ClaimedAt) {
+		return false, fmt.Errorf("callback claimed again since: %w", ErrConflict)
+	}
+	if Expired(c.ExpiresAt, now) {
+		return false, ErrExpired
+	}
+	c.ClaimedAt, c.Token = time.Time{}, claim.Token
+	return true, nil
 }
 
 // Waits reports whether c is unclaimed, unexpired and waits for event.

@@ -205,6 +205,14 @@ type Callbacks interface {
 	// WaitingCallbacks returns the contact's unclaimed, unexpired callbacks
 	// that wait for an event name, without tokens, oldest first.
 	WaitingCallbacks(ctx context.Context, bu, contact, event string) ([]Callback, error)
+	// ReleaseCallback gives back a claim whose token could not be
+	// delivered, so the callback waits again (WaitingCallbacks lists it,
+	// ClaimCallback hands the token out anew). claim is what ClaimCallback
+	// returned: its token is stored again. Releasing a callback that is
+	// not claimed is a no-op, so a retried release succeeds; ErrConflict
+	// when it is claimed by another claim than claim's, ErrExpired past
+	// expiry (the timeout has taken over), ErrNotFound if absent.
+	ReleaseCallback(ctx context.Context, bu string, claim Callback) error
 	// DeleteCallback removes a callback (on timeout); ErrNotFound if absent.
 	DeleteCallback(ctx context.Context, bu, id string) error
 }

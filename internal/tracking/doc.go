@@ -16,5 +16,8 @@
 // redirected (no open redirect). Message ids name the business unit, so one
 // unit's links can neither read nor change another's contacts. Duplicate
 // opens and clicks are recorded as they come but resume a wait once (the
-// callback is single use). Test sends are verified and otherwise ignored.
+// callback is single use); a resume that fails is logged, the claim given
+// back, and the pixel or redirect served all the same, so a later open or
+// click of the message resumes the wait. Test sends are verified and
+// otherwise ignored.
 package tracking

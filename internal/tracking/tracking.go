@@ -155,7 +155,13 @@ func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
 }
 
 // record appends the interaction and resumes the waits it answers. A
-// failure is logged: the contact still gets the pixel or the redirect.
+// failure is logged: the contact still gets the pixel or the redirect,
+// whatever happened. A wait whose answer could not be delivered is given
+// back (handler.Resume) and waits again: the next open or click of the
+// message resumes it. Nothing retries one lone open or click by itself
+// (a mail client does not reload a pixel, nor a browser a redirect, on
+// our say): the interaction stays recorded, but that wait then ends by
+// its timeout.
 func (h *Handler) record(ctx context.Context, ref channel.MessageRef, kind store.InteractionKind, event string, detail map[string]string) {
 	log := h.log.With("bu", ref.BU, "journey", ref.Journey, "version", ref.Version, "step", ref.Step, "event", event)
 	_, err := h.cfg.Store.AppendInteraction(ctx, ref.BU, store.Interaction{

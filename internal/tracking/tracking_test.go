@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -28,13 +29,18 @@ import (
 )
 
 type tasks struct {
-	mu  sync.Mutex
-	got []string
+	mu    sync.Mutex
+	got   []string
+	fails int // how many more calls are throttled
 }
 
 func (t *tasks) SendTaskSuccess(_ context.Context, token, output string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.fails > 0 {
+		t.fails--
+		return errors.New("ThrottlingException: rate exceeded")
+	}
 	t.got = append(t.got, token+" "+output)
 	return nil
 }
@@ -153,6 +159,35 @@ func TestOpenAndClick(t *testing.T) {
 		t.Errorf("resumed (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"email.clicked", "email.clicked", "email.opened", "email.opened", "email.opened"}, e.kinds("acme")); diff != "" {
+		t.Errorf("interactions: %s", diff)
+	}
+}
+
+// TestClickAfterAFailedResume: when Step Functions throttles every
+// attempt to resume a wait, the contact is still redirected, the click is
+// recorded, and the wait waits again: the next click resumes it on the
+// click branch.
+func TestClickAfterAFailedResume(t *testing.T) {
+	e := newEnv(t)
+	e.wait("acme", "exec-1", "email.clicked")
+	l := e.link("acme")
+	m := ref("acme", "exec-1", false).String()
+	dest := "https://acme.example/offer"
+	e.tasks.fails = handler.ResumeAttempts
+	for i, want := range [][]string{nil, {"tok-email.clicked {\"event\":\"email.clicked\",\"send\":\"hello\"}"}} {
+		resp := get(t, e.local(l.Click(m, dest)))
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != dest {
+			t.Fatalf("click %d: %d to %q", i+1, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if diff := cmp.Diff(want, e.tasks.got); diff != "" {
+			t.Errorf("after click %d, resumed (-want +got):\n%s", i+1, diff)
+		}
+		waiting, err := e.st.WaitingCallbacks(context.Background(), "acme", "c1", "email.clicked")
+		if err != nil || len(waiting) != 1-i {
+			t.Errorf("after click %d, waiting %+v, %v", i+1, waiting, err)
+		}
+	}
+	if diff := cmp.Diff([]string{"email.clicked", "email.clicked"}, e.kinds("acme")); diff != "" {
 		t.Errorf("interactions: %s", diff)
 	}
 }

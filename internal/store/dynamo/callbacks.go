@@ -189,6 +189,29 @@ func (s *Store) WaitingCallbacks(ctx context.Context, bu, contact, event string)
 	return out, nil
 }
 
+// ReleaseCallback implements store.Callbacks as ClaimCallback does: a put
+// conditional on the revision read, so a release cannot undo a claim made
+// in between. putCallback writes the GSI2 keys WaitingCallbacks queries,
+// and the record without ClaimedAt reads as waiting again.
+func (s *Store) ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error {
+	err := store.CheckIDs("bu", bu, "callback", claim.ID)
+	if err == nil {
+		err = retry(ctx, func() error {
+			var c store.Callback
+			rev, err := s.getCallback(ctx, bu, claim.ID, &c)
+			if err != nil {
+				return err
+			}
+			changed, err := c.Release(claim, s.now())
+			if !changed {
+				return err
+			}
+			return s.putCallback(ctx, c, rev)
+		})
+	}
+	return wrap("release callback "+claim.ID, err)
+}
+
 // DeleteCallback implements store.Callbacks.
 func (s *Store) DeleteCallback(ctx context.Context, bu, id string) error {
 	err := store.CheckIDs("bu", bu, "callback", id)

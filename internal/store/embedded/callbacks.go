@@ -211,6 +211,25 @@ func (s *Store) WaitingCallbacks(ctx context.Context, bu, contact, event string)
 	return out, wrap("waiting callbacks of contact "+contact, err)
 }
 
+// ReleaseCallback implements store.Callbacks.
+func (s *Store) ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error {
+	err := store.CheckIDs("bu", bu, "callback", claim.ID)
+	if err == nil {
+		err = s.update(ctx, func(tx *bolt.Tx) error {
+			var c store.Callback
+			if err := s.getCallback(tx, bu, claim.ID, &c); err != nil {
+				return err
+			}
+			changed, err := c.Release(claim, s.now())
+			if !changed {
+				return err
+			}
+			return putJSON(tx.Bucket(bCallbacks), key(bu, claim.ID), c)
+		})
+	}
+	return wrap("release callback "+claim.ID, err)
+}
+
 // DeleteCallback implements store.Callbacks.
 func (s *Store) DeleteCallback(ctx context.Context, bu, id string) error {
 	err := store.CheckIDs("bu", bu, "callback", id)

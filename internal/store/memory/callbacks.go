@@ -101,6 +101,30 @@ func (s *Store) WaitingCallbacks(ctx context.Context, bu, contact, event string)
 	return out, nil
 }
 
+// ReleaseCallback implements store.Callbacks.
+func (s *Store) ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error {
+	err := store.CheckIDs("bu", bu, "callback", claim.ID)
+	if err == nil {
+		err = checkCtx(ctx)
+	}
+	if err == nil {
+		s.cbs.mu.Lock()
+		k := idKey{bu, claim.ID}
+		now := s.now()
+		if stored := s.cbs.byID[k]; stored == nil || stored.Gone(now) {
+			err = store.ErrNotFound
+		} else {
+			c := *stored
+			var changed bool
+			if changed, err = c.Release(claim, now); changed {
+				s.cbs.byID[k] = &c
+			}
+		}
+		s.cbs.mu.Unlock()
+	}
+	return wrap("release callback "+claim.ID, err)
+}
+
 // DeleteCallback implements store.Callbacks.
 func (s *Store) DeleteCallback(ctx context.Context, bu, id string) error {
 	err := store.CheckIDs("bu", bu, "callback", id)

@@ -98,6 +98,41 @@ func testCallbacks(e *env) {
 	same(t, "deleted ones stop waiting", ok(s.WaitingCallbacks(ctx, bu, "c-1", "email.clicked"))(t), []store.Callback(nil))
 }
 
+// testCallbackRelease gives back a claim whose token could not be
+// delivered: the callback waits again and the next claim gets the token.
+func testCallbackRelease(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	isErr(t, "release unknown", s.ReleaseCallback(ctx, bu, store.Callback{ID: "cb-none", Token: "T", ClaimedAt: start}), store.ErrNotFound)
+	created := ok(s.CreateCallback(ctx, bu, store.Callback{ID: "cb-r", Kind: store.CallbackEvent, Token: "TOKEN-r", Execution: "exec-1",
+		Contact: "c-1", Journey: "welcome", Step: "wait", Events: []string{"email.clicked"}, ExpiresAt: start.Add(time.Hour)}))(t)
+	e.clock.Advance(time.Second)
+	first := ok(s.ClaimCallback(ctx, bu, "cb-r"))(t)
+	same(t, "claimed ones stop waiting", ok(s.WaitingCallbacks(ctx, bu, "c-1", "email.clicked"))(t), []store.Callback(nil))
+	noTok := first
+	noTok.Token = ""
+	isErr(t, "release without the token", s.ReleaseCallback(ctx, bu, noTok), store.ErrInvalid)
+
+	noErr(t, s.ReleaseCallback(ctx, bu, first))
+	same(t, "released ones wait again", ok(s.WaitingCallbacks(ctx, bu, "c-1", "email.clicked"))(t), []store.Callback{created})
+	noErr(t, s.ReleaseCallback(ctx, bu, first)) // a retried release
+	same(t, "a second release changes nothing", ok(s.WaitingCallbacks(ctx, bu, "c-1", "email.clicked"))(t), []store.Callback{created})
+
+	e.clock.Advance(time.Second)
+	second := ok(s.ClaimCallback(ctx, bu, "cb-r"))(t)
+	want := created
+	want.Token, want.ClaimedAt = "TOKEN-r", start.Add(2*time.Second)
+	same(t, "claimed again, token and all", second, want)
+	isErr(t, "release of an older claim", s.ReleaseCallback(ctx, bu, first), store.ErrConflict)
+	_, err := s.ClaimCallback(ctx, bu, "cb-r")
+	isErr(t, "the newer claim holds", err, store.ErrConflict)
+
+	e.clock.Advance(time.Hour)
+	isErr(t, "release past expiry", s.ReleaseCallback(ctx, bu, second), store.ErrExpired)
+	same(t, "expired ones stay gone", ok(s.WaitingCallbacks(ctx, bu, "c-1", "email.clicked"))(t), []store.Callback(nil))
+	e.clock.Advance(store.CallbackGrace)
+	isErr(t, "release past the grace period", s.ReleaseCallback(ctx, bu, second), store.ErrNotFound)
+}
+
 func testIdempotency(e *env) {
 	t, s, ctx := e.t, e.s, e.ctx
 	first := ok(s.BeginIdempotency(ctx, bu, "send:exec-1:step-1", time.Minute))(t)

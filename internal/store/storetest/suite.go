@@ -130,6 +130,7 @@ func Run(t *testing.T, open Open) {
 		{"Segments", testSegments},
 		{"Approvals", testApprovals},
 		{"Callbacks", testCallbacks},
+		{"CallbackRelease", testCallbackRelease},
 		{"Idempotency", testIdempotency},
 		{"IdempotencyLeaseTakeOver", testIdempotencyTakeOver},
 		{"SalesTasks", testSalesTasks},
