@@ -169,6 +169,27 @@ func TestExecutionNoLongerWaits(t *testing.T) {
 	}
 }
 
+// TestResumeFailureIsRetried: a decision recorded whose resume fails
+// answers 503; the flow's retry resumes the execution with the first
+// decision, instead of the step's timeout taking over.
+func TestResumeFailureIsRetried(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, flowtest.Options{})
+	req := f.request("token-6")
+	f.tasks.fail = errors.New("ThrottlingException: rate exceeded")
+	if ans := f.flow.Respond(ctx, req.Approval, approve); ans.Status != http.StatusServiceUnavailable {
+		t.Fatalf("decision while Step Functions fails: %+v, want 503", ans)
+	}
+	f.tasks.fail = nil
+	if ans := f.flow.Respond(ctx, req.Approval, reject); ans.Status != http.StatusConflict {
+		t.Fatalf("retry: %+v, want 409 (decided before)", ans)
+	}
+	out, _ := json.Marshal(wire.ApprovalOutput{Outcome: "approved", Approval: req.Approval})
+	if diff := cmp.Diff([]taskCall{{Token: "token-6", Output: string(out)}}, f.tasks.calls); diff != "" {
+		t.Errorf("Step Functions calls (-want +got):\n%s", diff)
+	}
+}
+
 func TestAutoFlow(t *testing.T) {
 	f := newFixture(t, flowtest.Options{Auto: true, Decide: func(r approval.FlowRequest) flowtest.Decision {
 		if r.Contact != nil && r.Contact.Company == "Analytical Engines" {

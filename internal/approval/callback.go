@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
@@ -165,11 +166,21 @@ func (s *Service) act(ctx context.Context, a store.Approval) (gone bool, err err
 		return true, nil
 	}
 	if err != nil {
-		// The token was claimed: the execution's own timeout takes over.
-		return false, fmt.Errorf("resume execution %s: %w", a.Execution, err)
+		// Give the token back, so the flow's retry (it gets 503) resumes
+		// the execution instead of its timeout taking over.
+		err = fmt.Errorf("resume execution %s: %w", a.Execution, err)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if rerr := s.o.Store.ReleaseCallback(rctx, a.BU, cb); rerr != nil {
+			return false, errors.Join(err, fmt.Errorf("give back callback %s: %w", cb.ID, rerr))
+		}
+		return false, err
 	}
 	return false, nil
 }
+
+// releaseTimeout bounds giving a claim back after a failed resume.
+const releaseTimeout = 5 * time.Second
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, _ := json.Marshal(v) // strings and maps of strings always marshal

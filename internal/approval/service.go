@@ -21,6 +21,7 @@ type Store interface {
 	DecideApproval(ctx context.Context, bu, id string, d store.Decision) (store.Approval, error)
 	CreateCallback(ctx context.Context, bu string, c store.Callback) (store.Callback, error)
 	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+	ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error
 	BeginIdempotency(ctx context.Context, bu, key string, lease time.Duration) (store.Idempotency, error)
 	CompleteIdempotency(ctx context.Context, bu, key, token string, result []byte, keep time.Duration) error
 	ReleaseIdempotency(ctx context.Context, bu, key, token string) error

@@ -117,6 +117,7 @@ func (p *Publisher) OnDecision(ctx context.Context, a store.Approval) error {
 // RelayStore is what a DecisionRelay reads and writes.
 type RelayStore interface {
 	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+	ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error
 	AppendAudit(ctx context.Context, bu string, e store.AuditEntry) (store.AuditEntry, error)
 }
 
@@ -160,19 +161,38 @@ func (r DecisionRelay) decide(ctx context.Context, a store.Approval) (waited boo
 	case err != nil:
 		return false, fmt.Errorf("decision on %s v%d: %w", a.Journey, a.Version, err)
 	}
-	if err := r.audit(ctx, a, approved); err != nil {
+	if err := r.answer(ctx, a, cb.Token, approved); err != nil {
+		// Give the token back, so the retried decision answers it (the
+		// audit may then hold the decision twice, never not at all).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if rerr := r.Store.ReleaseCallback(rctx, a.BU, cb); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("give back callback %s: %w", cb.ID, rerr))
+		}
 		return true, err
 	}
+	return true, nil
+}
+
+// releaseTimeout bounds giving a claim back after a failed answer.
+const releaseTimeout = 5 * time.Second
+
+// answer audits the decision and answers the publication's task token.
+func (r DecisionRelay) answer(ctx context.Context, a store.Approval, token string, approved bool) error {
+	if err := r.audit(ctx, a, approved); err != nil {
+		return err
+	}
+	var err error
 	if approved {
 		out, _ := json.Marshal(wire.ApprovalOutput{Outcome: "approved", Approval: a.ID})
-		err = r.Tasks.SendTaskSuccess(ctx, cb.Token, string(out))
+		err = r.Tasks.SendTaskSuccess(ctx, token, string(out))
 	} else {
-		err = r.Tasks.SendTaskFailure(ctx, cb.Token, wire.ErrRejected, "publication of "+a.Journey+" v"+strconv.Itoa(a.Version)+" "+string(a.Status))
+		err = r.Tasks.SendTaskFailure(ctx, token, wire.ErrRejected, "publication of "+a.Journey+" v"+strconv.Itoa(a.Version)+" "+string(a.Status))
 	}
 	if err != nil && !errors.Is(err, workflow.ErrTaskGone) {
-		return true, fmt.Errorf("resume the publication of %s v%d: %w", a.Journey, a.Version, err)
+		return fmt.Errorf("resume the publication of %s v%d: %w", a.Journey, a.Version, err)
 	}
-	return true, nil
+	return nil
 }
 
 func (r DecisionRelay) audit(ctx context.Context, a store.Approval, approved bool) error {

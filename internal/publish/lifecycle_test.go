@@ -239,6 +239,11 @@ func TestApprovalThroughMachine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Step Functions failing: the token is given back for the retry.
+	failing := publish.DecisionRelay{Store: f.st, Tasks: failTasks{errors.New("ThrottlingException")}}
+	if err := failing.OnDecision(ctx, a); err == nil {
+		t.Fatal("a failed answer reported no error")
+	}
 	if err := f.pub.OnDecision(ctx, a); err != nil {
 		t.Fatal(err)
 	}
@@ -297,4 +302,12 @@ func TestHandleTaskRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failTasks answers every task token with err.
+type failTasks struct{ err error }
+
+func (f failTasks) SendTaskSuccess(context.Context, string, string) error { return f.err }
+func (f failTasks) SendTaskFailure(context.Context, string, string, string) error {
+	return f.err
 }

@@ -27,6 +27,7 @@ type Store interface {
 	ListEnrolments(ctx context.Context, bu, journey string, status store.EnrolmentStatus, cursor string, limit int) (store.Page[store.Enrolment], error)
 	AppendAudit(ctx context.Context, bu string, e store.AuditEntry) (store.AuditEntry, error)
 	ClaimCallback(ctx context.Context, bu, id string) (store.Callback, error)
+	ReleaseCallback(ctx context.Context, bu string, claim store.Callback) error
 }
 
 // Approvals asks people to approve a publication. token, when set, is the
