@@ -10,7 +10,6 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/channel"
 	"github.com/journeys-oss/journeys/internal/content"
-	"github.com/journeys-oss/journeys/internal/profile"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
 )
@@ -212,7 +211,7 @@ func (c *call) render(ctx context.Context, key string) (*content.Message, channe
 	tpl := c.step.Send.Template
 	msg, err := r.Render(ctx, content.Request{
 		BU: c.req.BU, Template: tpl, Version: pinned(c.version.Record.Content, tpl), Locale: ct.Locale,
-		ContactID: ct.ID, Contact: profile.Attributes(*ct),
+		ContactID: ct.ID, Contact: c.attributes(),
 		Journey: content.JourneyInfo{ID: j.ID, Name: j.Name, Version: c.req.Version},
 		Step:    c.req.Step, Owner: owner, MessageID: ref.String(),
 	})
