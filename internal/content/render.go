@@ -83,11 +83,6 @@ func (l *Library) Render(ctx context.Context, req Request) (*Message, error) {
 
 // renderCompiled renders a compiled template variant.
 func (l *Library) renderCompiled(ctx context.Context, ct *compiledTemplate, req Request) (*Message, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, l.lim.Timeout)
-		defer cancel()
-	}
 	var err error
 	doc := ct.doc
 	msg := &Message{Template: doc.ID, Version: doc.Version, Locale: doc.Locale, Channel: doc.Channel, Kind: doc.Kind, Topic: doc.Topic}
