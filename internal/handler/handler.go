@@ -199,12 +199,24 @@ func (c *call) transient(what string, err error) error {
 	return &wire.Error{Name: wire.ErrTransient, Message: what + ": " + err.Error()}
 }
 
+// ContactViewer is what a store may add to Store: GetContact without
+// copying the contact's maps (memory.Store has it), for callers that only
+// read them. The handlers never change a contact they loaded, so they use
+// it when the store has it.
+type ContactViewer interface {
+	ViewContact(ctx context.Context, bu, id string) (store.Contact, error)
+}
+
 // loadContact reads the contact once per call.
 func (c *call) loadContact(ctx context.Context) (*store.Contact, error) {
 	if c.contact != nil {
 		return c.contact, nil
 	}
-	ct, err := c.h.cfg.Store.GetContact(ctx, c.req.BU, c.req.Contact)
+	get := c.h.cfg.Store.GetContact
+	if v, ok := c.h.cfg.Store.(ContactViewer); ok {
+		get = v.ViewContact
+	}
+	ct, err := get(ctx, c.req.BU, c.req.Contact)
 	if err != nil {
 		return nil, err
 	}
