@@ -126,6 +126,9 @@ func (c *call) send(ctx context.Context, key string) (stepOutcome, error) {
 	if out, err, done := c.policies(ctx, name, class); done {
 		return out, err
 	}
+	if reason := c.topicBeforeRender(ctx); reason != "" {
+		return c.skip(ctx, reason)
+	}
 	msg, ref, err := c.render(ctx, key)
 	if err != nil {
 		return stepOutcome{}, err
@@ -236,22 +239,54 @@ func pinned(pins map[string]int, id string) int {
 	return 0
 }
 
+// templateDescriber is a Renderer that tells what a message will be
+// without rendering it (*content.Library).
+type templateDescriber interface {
+	Describe(ctx context.Context, req content.Request) (content.TemplateInfo, error)
+}
+
+// topicBeforeRender is topicConsent for the template's message known
+// before it is rendered, when the renderer can tell: a message the
+// contact did not consent to is skipped without rendering it. When the
+// renderer cannot tell, or the template does not resolve, it says nothing
+// and the render decides (and reports any error).
+func (c *call) topicBeforeRender(ctx context.Context) string {
+	r, err := c.h.cfg.Content.Renderer(ctx, c.req.BU)
+	if err != nil {
+		return ""
+	}
+	d, ok := r.(templateDescriber)
+	if !ok {
+		return ""
+	}
+	tpl := c.step.Send.Template
+	info, err := d.Describe(ctx, content.Request{BU: c.req.BU, Template: tpl, Version: pinned(c.version.Record.Content, tpl), Locale: c.contact.Locale})
+	if err != nil {
+		return ""
+	}
+	return c.topicReason(info.Kind, info.Topic)
+}
+
 // topicConsent returns why a marketing message may not go to the contact
 // on its topic ("" when it may): a denied topic, or no answer on a topic
 // that is not on by default. Transactional messages skip it.
 func (c *call) topicConsent(msg *content.Message) string {
-	if msg.Kind == content.Transactional || msg.Topic == "" {
+	return c.topicReason(msg.Kind, msg.Topic)
+}
+
+func (c *call) topicReason(kind content.Kind, topic string) string {
+	if kind == content.Transactional || topic == "" {
 		return ""
 	}
-	switch c.contact.Topics[msg.Topic].Status {
+	switch c.contact.Topics[topic].Status {
 	case store.ConsentGranted:
 		return ""
 	case store.ConsentDenied:
-		return "no consent for topic " + msg.Topic
+		return "no consent for topic " + topic
 	}
 	for _, t := range c.unit.Preferences.Topics {
-		if t.ID == msg.Topic && !t.Default {
-			return "no consent for topic " + msg.Topic
+		if t.ID == topic && !t.Default {
+			return "no consent for topic " + topic
 		}
 	}
 	return ""
