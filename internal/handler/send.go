@@ -10,6 +10,7 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/channel"
 	"github.com/journeys-oss/journeys/internal/content"
+	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
 )
@@ -46,23 +47,28 @@ func (h *Handlers) Send(ctx context.Context, req wire.StepRequest) (res wire.Ste
 		return res, errors.New("send: channels and content are not configured")
 	}
 	key := channel.SendKey(req.Execution, req.Step)
-	stored, _, err := c.once(ctx, "send-"+key, func(ctx context.Context) ([]byte, bool, error) {
+	var out stepOutcome
+	fresh := false // out is what this call did, not yet read back from the record
+	stored, done, err := c.once(ctx, "send-"+key, func(ctx context.Context) ([]byte, bool, error) {
 		if err := c.guard(ctx); err != nil {
 			return nil, false, err
 		}
-		out, err := c.send(ctx, key)
+		o, err := c.send(ctx, key)
 		if err != nil {
 			return nil, false, err
 		}
-		b, err := json.Marshal(out)
+		b, err := json.Marshal(o)
+		out, fresh = o, err == nil
 		return b, err == nil, err
 	})
 	if err != nil {
 		return res, err
 	}
-	var out stepOutcome
-	if err := json.Unmarshal(stored, &out); err != nil {
-		return res, fmt.Errorf("stored send result: %w", err)
+	if done || !fresh {
+		out = stepOutcome{}
+		if err := json.Unmarshal(stored, &out); err != nil {
+			return res, fmt.Errorf("stored send result: %w", err)
+		}
 	}
 	if out.Failed != "" {
 		return res, wire.Errorf(wire.ErrDeliveryFailed, "%s", out.Failed)
@@ -152,14 +158,20 @@ func (c *call) policies(ctx context.Context, name, class string) (stepOutcome, e
 			return stepOutcome{}, c.deferTo(ctx, until, "quiet hours until "+q.To.String()), true
 		}
 	}
+	var window []store.Interaction // the interactions the caps look at
+	loaded := false
 	for _, cp := range p.FrequencyCap {
 		if cp.Channel != class || cp.Max <= 0 {
 			continue
 		}
-		in, err := c.loadInteractions(ctx)
-		if err != nil {
-			return stepOutcome{}, err, true
+		if !loaded {
+			var err error
+			if window, err = c.capWindow(ctx, p.FrequencyCap, class); err != nil {
+				return stepOutcome{}, err, true
+			}
+			loaded = true
 		}
+		in := window
 		since := c.now.Add(-cp.Per.D)
 		var sent []time.Time
 		for _, i := range in {
@@ -180,6 +192,32 @@ func (c *call) policies(ctx context.Context, name, class string) (stepOutcome, e
 		return out, err, true
 	}
 	return stepOutcome{}, nil, false
+}
+
+// capWindow returns the contact's interactions the frequency caps of a
+// channel class look at: those of the call when it read them already,
+// else only the newest of the longest cap's period (what the caps count
+// is the same; older ones were read for nothing).
+func (c *call) capWindow(ctx context.Context, caps []*journey.Cap, class string) ([]store.Interaction, error) {
+	if c.loadedIntr {
+		return c.interactions, nil
+	}
+	var longest time.Duration
+	for _, cp := range caps {
+		if cp.Channel == class && cp.Max > 0 {
+			longest = max(longest, cp.Per.D)
+		}
+	}
+	page, err := c.h.cfg.Store.ListInteractions(ctx, c.req.BU, c.req.Contact, store.InteractionQuery{
+		From: c.now.Add(-longest), NewestFirst: true, Limit: store.MaxLimit})
+	if err != nil {
+		return nil, c.transient("load interactions", err)
+	}
+	in := page.Items
+	for i, j := 0, len(in)-1; i < j; i, j = i+1, j-1 {
+		in[i], in[j] = in[j], in[i]
+	}
+	return in, nil
 }
 
 func contains(list []string, s string) bool {
