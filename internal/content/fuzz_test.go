@@ -181,3 +181,16 @@ func (c *textConv) wordByWord(s string) {
 		i += n
 	}
 }
+
+// FuzzContainsSigned: containsSigned is strings.Contains.
+func FuzzContainsSigned(f *testing.F) {
+	u := "https://t.example.com/unsubscribe?t=k1.bm9ydGh3aW5k.VAe7xVSrqX1aVjmmt7ItMw"
+	f.Add("<a href=\""+u+"\">x</a>", u)
+	f.Add(u[1:]+u[:len(u)-1]+"VAe7xVSrqX1aVjmmt7ItMw", u)
+	f.Add("short", "rt")
+	f.Fuzz(func(t *testing.T, s, sub string) {
+		if got, want := containsSigned(s, sub), strings.Contains(s, sub); got != want {
+			t.Fatalf("containsSigned(%q, %q) = %v, want %v", s, sub, got, want)
+		}
+	})
+}
