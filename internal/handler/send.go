@@ -336,8 +336,9 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 		return stepOutcome{}, fmt.Errorf("provider of channel %s: %w", name, err)
 	}
 	sender := c.unit.Sender
+	id := ref.String()
 	m := channel.Message{
-		ID: ref.String(), IdempotencyKey: key, Channel: name, BU: c.req.BU, Contact: c.req.Contact, To: to,
+		ID: id, IdempotencyKey: key, Channel: name, BU: c.req.BU, Contact: c.req.Contact, To: to,
 		From: channel.Address{Name: sender.Name, Email: sender.Email}, ReplyTo: sender.ReplyTo, SMSFrom: sender.SMS,
 		Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text, Payload: msg.Payload,
 		Template: msg.Template, TemplateVersion: msg.Version, Locale: msg.Locale, Topic: msg.Topic,
@@ -354,7 +355,7 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 		if lerr := c.stepLog(ctx, store.StepFailed, "provider refused the message", detail); lerr != nil {
 			return stepOutcome{}, lerr
 		}
-		return stepOutcome{Status: string(store.StepFailed), Failed: err.Error(), Message: ref.String()}, c.count(ctx, string(store.StepFailed))
+		return stepOutcome{Status: string(store.StepFailed), Failed: err.Error(), Message: id}, c.count(ctx, string(store.StepFailed))
 	}
 	detail["provider"] = receipt.ProviderID
 	kinds := []store.InteractionKind{store.InteractionSent}
@@ -364,7 +365,7 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 	for _, k := range kinds {
 		_, err := c.h.cfg.Store.AppendInteraction(ctx, c.req.BU, store.Interaction{
 			Contact: c.req.Contact, Kind: k, Channel: name, At: c.now, Journey: c.req.Journey, Version: c.req.Version,
-			Step: c.req.Step, Message: ref.String(), Detail: map[string]string{"template": msg.Template, "provider": receipt.ProviderID},
+			Step: c.req.Step, Message: id, Detail: map[string]string{"template": msg.Template, "provider": receipt.ProviderID},
 		})
 		if err != nil {
 			return stepOutcome{}, c.transient("record interaction", err)
@@ -373,5 +374,5 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 	if err := c.stepLog(ctx, store.StepSent, "sent on "+name, detail); err != nil {
 		return stepOutcome{}, err
 	}
-	return stepOutcome{Status: string(store.StepSent), Message: ref.String(), Provider: receipt.ProviderID}, c.count(ctx, string(store.StepSent))
+	return stepOutcome{Status: string(store.StepSent), Message: id, Provider: receipt.ProviderID}, c.count(ctx, string(store.StepSent))
 }
