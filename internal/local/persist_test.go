@@ -28,7 +28,9 @@ func TestKVPersistenceRoundTrip(t *testing.T) {
 	kv := memory.New(store.Config{})
 	p := NewKVPersistence(kv)
 	want := testSnapshot()
-	for range 2 { // the second save reuses a pooled writer
+	for i := range 3 { // later saves and loads reuse pooled writers and readers
+		want.StartDate = want.StartDate.Add(time.Duration(i) * time.Hour)
+		want.Name = want.Name[:len(want.Name)-1] + string(rune('a'+i))
 		if err := p.Save(ctx, want); err != nil {
 			t.Fatal(err)
 		}
