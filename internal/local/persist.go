@@ -94,7 +94,7 @@ func (p *KVPersistence) decompress(stored []byte) ([]byte, error) {
 		return nil, err
 	}
 	var out bytes.Buffer
-	out.Grow(4 * len(stored)) // snapshots compress to about a third
+	out.Grow(4*len(stored) + bytes.MinRead) // snapshots compress to about a third; ReadFrom wants MinRead spare
 	_, err := out.ReadFrom(r)
 	if err == nil {
 		err = r.Close()
