@@ -44,5 +44,9 @@ printf '%-58s %s\n' "simulation, welcome, $SIM_CONTACTS contacts, 30 days:" "$(e
 printf '%-58s %s MiB heap, %s MiB peak RSS; at the end %s MiB anonymous + %s MiB of mapped store file (%s waiting)\n' \
   "dev server, $WAITING contacts waiting:" "$(metric "$dev" heap-MB)" "$(metric "$dev" peak-RSS-MB)" \
   "$(metric "$dev" anon-RSS-MB)" "$(metric "$dev" file-RSS-MB)" "$(metric "$dev" waiting)"
+printf '%-58s %s B of heap as enrolled, %s B once restored after a restart, %s B of store file\n' \
+  "dev server, per waiting execution:" "$(metric "$dev" heap-B/waiting)" "$(metric "$dev" restored-heap-B/waiting)" \
+  "$(metric "$dev" store-B/waiting)"
+printf '%-58s %s MiB peak RSS\n' "dev server restarted with them waiting (restored):" "$(metric "$dev" restored-peak-RSS-MB)"
 printf '%-58s %s executions/s (%s)\n' "engine, 10,000 contacts, largest example journey:" \
   "$(metric "$largest" executions/s)" "$(echo "$largest" | sed -E 's/^BenchmarkExampleJourneys\/([^ ]+)-[0-9]+ .*/\1/')"

@@ -40,6 +40,7 @@ type Engine struct {
 	rng      *rand.Rand
 	sem      chan struct{}
 	dirty    []*execution
+	strs     map[string]string // see intern
 
 	defaultRole string
 }
@@ -200,6 +201,8 @@ func (e *Engine) newExecution(req StartRequest, input any) (x *execution, existi
 			arn += ":" + intrinsic.NewUUID(e.rng)
 		}
 	}
+	name = nameIn(arn, name)
+	key.name = name // the map keeps the ARN's copy, not the request's
 	keep := e.opts.history
 	switch req.History {
 	case HistoryOn:

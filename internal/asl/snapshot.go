@@ -242,7 +242,8 @@ func (e *Engine) restore(snap *Snapshot, m *Machine) error {
 	if st.V != snapshotVersion {
 		return fmt.Errorf("snapshot version %d, want %d", st.V, snapshotVersion)
 	}
-	input, err := jsonv.ParseString(st.Input)
+	texts := parsedTexts{}
+	input, err := texts.parse(st.Input)
 	if err != nil {
 		return err
 	}
@@ -251,14 +252,15 @@ func (e *Engine) restore(snap *Snapshot, m *Machine) error {
 		return err
 	}
 	x := &execution{
-		m: m, arn: snap.ExecutionArn, name: snap.Name, smArn: snap.StateMachineArn, smName: st.SMName,
-		roleArn: st.RoleArn, express: st.Express, input: input, start: st.Start,
+		m: m, arn: snap.ExecutionArn, name: nameIn(snap.ExecutionArn, snap.Name),
+		smArn: e.intern(snap.StateMachineArn), smName: e.intern(st.SMName),
+		roleArn: e.intern(st.RoleArn), express: st.Express, input: input, start: st.Start,
 		stop: st.Stop, status: st.Status, err: st.Error, keepHistory: st.History, events: st.Events,
 		eventCount: st.EventCount, transitions: st.Transitions, pcg: pcg, rng: rand.New(pcg),
 		seq: 1, savedSeq: 1, ctx: st.Context,
 	}
 	if st.Output != nil {
-		if x.output, err = jsonv.ParseString(*st.Output); err != nil {
+		if x.output, err = texts.parse(*st.Output); err != nil {
 			return err
 		}
 	}
@@ -269,7 +271,7 @@ func (e *Engine) restore(snap *Snapshot, m *Machine) error {
 		}
 	}
 	if st.Root != nil && x.running() {
-		root, err := e.decodeThread(x, st.Root, m.root, nil, &scope{})
+		root, err := e.decodeThread(x, texts, st.Root, m.root, nil, &scope{})
 		if err != nil {
 			return err
 		}
@@ -290,8 +292,56 @@ func parseOpt(s *string) (any, error) {
 	return jsonv.ParseString(*s)
 }
 
+// parsedTexts parses the JSON texts of one snapshot, once per distinct
+// text: an execution's input, a waiting state's input and its effective
+// input are most often the same value, which the running execution shared
+// and the snapshot wrote out once each. Values are immutable, so the
+// restored execution shares them again.
+type parsedTexts map[string]any
+
+func (pt parsedTexts) parse(s string) (any, error) {
+	if v, ok := pt[s]; ok {
+		return v, nil
+	}
+	v, err := jsonv.ParseString(s)
+	if err == nil {
+		pt[s] = v
+	}
+	return v, err
+}
+
+func (pt parsedTexts) parseOpt(s *string) (any, error) {
+	if s == nil {
+		return nil, nil
+	}
+	return pt.parse(*s)
+}
+
+// intern returns the engine's copy of a string that many executions
+// repeat (state machine ARN and name, role ARN), so that restored
+// executions share it as started ones do. The lock is held.
+func (e *Engine) intern(s string) string {
+	if c, ok := e.strs[s]; ok {
+		return c
+	}
+	if e.strs == nil {
+		e.strs = map[string]string{}
+	}
+	e.strs[s] = s
+	return s
+}
+
+// nameIn returns name as the tail of the execution ARN when it is one
+// (arn:...:execution:<machine>:<name>), so that the two share memory.
+func nameIn(arn, name string) string {
+	if n := len(arn) - len(name); n > 0 && arn[n-1] == ':' && arn[n:] == name {
+		return arn[n:]
+	}
+	return name
+}
+
 // decodeThread rebuilds a thread and re-arms what it waits for.
-func (e *Engine) decodeThread(x *execution, ts *threadState, g *graph, parent *thread, sc *scope) (*thread, error) {
+func (e *Engine) decodeThread(x *execution, texts parsedTexts, ts *threadState, g *graph, parent *thread, sc *scope) (*thread, error) {
 	idx, ok := g.byName[ts.State]
 	if !ok {
 		return nil, fmt.Errorf("state %q is not in the state machine", ts.State)
@@ -299,14 +349,14 @@ func (e *Engine) decodeThread(x *execution, ts *threadState, g *graph, parent *t
 	t := &thread{x: x, g: g, parent: parent, index: ts.Index, scope: sc, prev: ts.Prev, cur: idx,
 		phase: ts.Phase, entered: ts.Entered, enterID: ts.EnterID, retries: ts.Retries, retryCount: ts.RetryCount}
 	var err error
-	if t.input, err = jsonv.ParseString(ts.Input); err != nil {
+	if t.input, err = texts.parse(ts.Input); err != nil {
 		return nil, err
 	}
-	if t.eff, err = parseOpt(ts.Eff); err != nil {
+	if t.eff, err = texts.parseOpt(ts.Eff); err != nil {
 		return nil, err
 	}
 	for k, v := range ts.Vars {
-		val, err := jsonv.ParseString(v)
+		val, err := texts.parse(v)
 		if err != nil {
 			return nil, err
 		}
@@ -319,10 +369,10 @@ func (e *Engine) decodeThread(x *execution, ts *threadState, g *graph, parent *t
 		}
 		t.assigned, _ = a.(*jsonv.Object)
 	}
-	if err := e.decodeTask(t, ts); err != nil {
+	if err := e.decodeTask(t, texts, ts); err != nil {
 		return nil, err
 	}
-	if err := e.decodeKids(t, ts); err != nil {
+	if err := e.decodeKids(t, texts, ts); err != nil {
 		return nil, err
 	}
 	switch t.phase {
@@ -336,7 +386,7 @@ func (e *Engine) decodeThread(x *execution, ts *threadState, g *graph, parent *t
 	return t, nil
 }
 
-func (e *Engine) decodeTask(t *thread, ts *threadState) error {
+func (e *Engine) decodeTask(t *thread, texts parsedTexts, ts *threadState) error {
 	tk := ts.Task
 	if tk == nil {
 		return nil
@@ -344,10 +394,10 @@ func (e *Engine) decodeTask(t *thread, ts *threadState) error {
 	run := &taskRun{token: tk.Token, timeout: time.Duration(tk.Timeout) * time.Second,
 		heartbeat: time.Duration(tk.Heartbeat) * time.Second, submitted: tk.Submitted}
 	var err error
-	if run.pending, err = decodeOutcome(tk.Pending); err != nil {
+	if run.pending, err = decodeOutcome(texts, tk.Pending); err != nil {
 		return err
 	}
-	if run.outcome, err = decodeOutcome(tk.Outcome); err != nil {
+	if run.outcome, err = decodeOutcome(texts, tk.Outcome); err != nil {
 		return err
 	}
 	t.task = run
@@ -363,21 +413,21 @@ func (e *Engine) decodeTask(t *thread, ts *threadState) error {
 	return nil
 }
 
-func decodeOutcome(o *outcomeState) (*outcome, error) {
+func decodeOutcome(texts parsedTexts, o *outcomeState) (*outcome, error) {
 	if o == nil {
 		return nil, nil
 	}
 	if o.Error != nil {
 		return &outcome{err: o.Error}, nil
 	}
-	v, err := parseOpt(o.Output)
+	v, err := texts.parseOpt(o.Output)
 	if err != nil {
 		return nil, err
 	}
 	return &outcome{output: v}, nil
 }
 
-func (e *Engine) decodeKids(t *thread, ts *threadState) error {
+func (e *Engine) decodeKids(t *thread, texts parsedTexts, ts *threadState) error {
 	ks := ts.Kids
 	if ks == nil {
 		return nil
@@ -387,14 +437,14 @@ func (e *Engine) decodeKids(t *thread, ts *threadState) error {
 		next: ks.Next, done: ks.Done, failures: ks.Failures, maxConc: ks.MaxConc,
 		tolCount: ks.TolCount, tolPct: ks.TolPct, hasTol: ks.HasTol}
 	for i, r := range ks.Results {
-		v, err := parseOpt(r)
+		v, err := texts.parseOpt(r)
 		if err != nil {
 			return err
 		}
 		k.results[i] = v
 	}
 	if ks.Items != nil {
-		items, err := parseOpt(ks.Items)
+		items, err := texts.parseOpt(ks.Items)
 		if err != nil {
 			return err
 		}
@@ -411,7 +461,7 @@ func (e *Engine) decodeKids(t *thread, ts *threadState) error {
 		default:
 			return fmt.Errorf("state %q has no branch %d", s.name, cs.Index)
 		}
-		c, err := e.decodeThread(t.x, cs, g, t, &scope{parent: t.scope})
+		c, err := e.decodeThread(t.x, texts, cs, g, t, &scope{parent: t.scope})
 		if err != nil {
 			return err
 		}

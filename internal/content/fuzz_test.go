@@ -123,3 +123,74 @@ func FuzzSegments(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTextRuns: textConv.text, which copies runs of words at once, writes
+// what writing word by word writes (the plain definition below), in any
+// state a document leaves it.
+func FuzzTextRuns(f *testing.F) {
+	f.Add("Hello world,  foo\tbar &amp; baz&nbsp;qux ", 0, false, false)
+	f.Add(" a b\n\nc &#39;d&#39; &bogus; e ", 2, true, true)
+	f.Fuzz(func(t *testing.T, s string, newlines int, space, inLink bool) {
+		newlines = max(0, min(newlines, 2))
+		start := textConv{out: []byte("x"), newlines: newlines, space: space, inLink: inLink, linkStart: 1}
+		fast, slow := start, start
+		fast.out, slow.out = []byte("x"), []byte("x")
+		fast.text(s)
+		slow.wordByWord(s)
+		if string(fast.out) != string(slow.out) || fast.newlines != slow.newlines || fast.space != slow.space {
+			t.Fatalf("%q: runs %q (%d, %v), words %q (%d, %v)", s, fast.out, fast.newlines, fast.space, slow.out, slow.newlines, slow.space)
+		}
+	})
+}
+
+// wordByWord is textConv.text as defined: white space owes a space, each
+// word is written after what is owed, references are decoded.
+func (c *textConv) wordByWord(s string) {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && isSpace(s[j]) {
+			j++
+		}
+		if j > i {
+			c.space, i = true, j
+			continue
+		}
+		for j < len(s) && !isSpace(s[j]) && s[j] != '&' {
+			j++
+		}
+		if j > i {
+			if c.newlines > 0 || c.space {
+				c.separate()
+			}
+			c.out = append(c.out, s[i:j]...)
+			i = j
+			continue
+		}
+		ent, n := entityAt(s[i:])
+		switch {
+		case n == 0:
+			ent, n = "&", 1
+		case ent == " ":
+			c.space, i = true, i+n
+			continue
+		}
+		if c.newlines > 0 || c.space {
+			c.separate()
+		}
+		c.out = append(c.out, ent...)
+		i += n
+	}
+}
+
+// FuzzContainsSigned: containsSigned is strings.Contains.
+func FuzzContainsSigned(f *testing.F) {
+	u := "https://t.example.com/unsubscribe?t=k1.bm9ydGh3aW5k.VAe7xVSrqX1aVjmmt7ItMw"
+	f.Add("<a href=\""+u+"\">x</a>", u)
+	f.Add(u[1:]+u[:len(u)-1]+"VAe7xVSrqX1aVjmmt7ItMw", u)
+	f.Add("short", "rt")
+	f.Fuzz(func(t *testing.T, s, sub string) {
+		if got, want := containsSigned(s, sub), strings.Contains(s, sub); got != want {
+			t.Fatalf("containsSigned(%q, %q) = %v, want %v", s, sub, got, want)
+		}
+	})
+}

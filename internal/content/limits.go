@@ -58,8 +58,12 @@ var ErrRender = errors.New("content: render failed")
 // renderState is what one render carries through its nodes: limits, the
 // budget left, the globals blocks see, the block table in scope.
 type renderState struct {
-	done       <-chan struct{}
-	ctxErr     func() error
+	ctx context.Context
+	// deadline is Limits.Timeout from the render's start when the
+	// caller's context has no deadline (zero otherwise): checked on the
+	// clock every clockEvery checks instead of arming a timer per render.
+	deadline   time.Time
+	checks     int
 	remaining  int // output bytes left
 	iterations int // loop iterations left
 	depth      int
@@ -69,12 +73,19 @@ type renderState struct {
 	lib        *Library
 }
 
+// clockEvery is how many limit checks pass between two looks at the
+// clock: a check comes with every output and loop iteration, each bounded
+// in cost, so the deadline is noticed within microseconds of passing.
+const clockEvery = 16
+
 func (s *renderState) reset(ctx context.Context, lim Limits) {
 	*s = renderState{
-		done:       ctx.Done(),
-		ctxErr:     ctx.Err,
+		ctx:        ctx,
 		remaining:  lim.MaxOutput,
 		iterations: lim.MaxIterations,
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		s.deadline = time.Now().Add(lim.Timeout)
 	}
 }
 
@@ -83,11 +94,13 @@ func (s *renderState) check() error {
 	if s.err != nil {
 		return s.err
 	}
-	select {
-	case <-s.done:
-		s.err = fmt.Errorf("%w: render time (%v)", ErrLimit, s.ctxErr())
+	if err := s.ctx.Err(); err != nil {
+		s.err = fmt.Errorf("%w: render time (%v)", ErrLimit, err)
 		return s.err
-	default:
+	}
+	if s.checks++; s.checks%clockEvery == 0 && !s.deadline.IsZero() && time.Now().After(s.deadline) {
+		s.err = fmt.Errorf("%w: render time (%v)", ErrLimit, context.DeadlineExceeded)
+		return s.err
 	}
 	return nil
 }

@@ -122,3 +122,71 @@ func (f fastPath) eval(vars map[string]any) (any, bool) {
 	}
 	return v, true
 }
+
+// fastTest is an if, elsif or unless test of the two forms most templates
+// use, read directly from the variables: a path (true unless nil or
+// false, as Liquid has it) and a path compared with a string literal (==
+// or !=). A value the fast path cannot read as Liquid would, or that is
+// neither a string nor nil in a comparison, goes through the library.
+type fastTest struct {
+	path   fastPath
+	op     string // "", "==" or "!="
+	lit    string
+	negate bool // unless
+}
+
+func parseFastTest(src string, negate bool) (fastTest, bool) {
+	t := fastTest{negate: negate}
+	src = strings.TrimSpace(src)
+	pathSrc, lit := src, ""
+	for _, op := range []string{"==", "!="} {
+		if l, r, ok := strings.Cut(src, op); ok {
+			pathSrc, lit, t.op = l, strings.TrimSpace(r), op
+			break
+		}
+	}
+	if strings.ContainsAny(pathSrc, "|\"'<>!=") {
+		return t, false
+	}
+	var ok bool
+	if t.path, ok = parseFastPath(pathSrc); !ok || t.path.hasDefault {
+		return t, false
+	}
+	if t.op == "" {
+		return t, true
+	}
+	if len(lit) < 2 {
+		return t, false
+	}
+	q := lit[0]
+	if (q != '"' && q != '\'') || lit[len(lit)-1] != q || strings.IndexByte(lit[1:len(lit)-1], q) >= 0 {
+		return t, false
+	}
+	t.lit = lit[1 : len(lit)-1]
+	return t, true
+}
+
+// eval returns the test's truth; ok is false when the library must decide.
+func (t fastTest) eval(vars map[string]any) (truth, ok bool) {
+	v, ok := t.path.eval(vars)
+	if !ok {
+		return false, false
+	}
+	switch t.op {
+	case "":
+		truth = v != nil && v != false
+	default:
+		switch x := v.(type) {
+		case nil:
+			truth = false
+		case string:
+			truth = x == t.lit
+		default:
+			return false, false
+		}
+		if t.op == "!=" {
+			truth = !truth
+		}
+	}
+	return truth != t.negate, true
+}

@@ -91,13 +91,34 @@ func (l *Library) Render(ctx context.Context, req Request) (*Message, error) {
 	return l.renderCompiled(ctx, ct, req)
 }
 
+// A TemplateInfo is what a message of a template is, known without
+// rendering it: the variant Render picks for the request and its front
+// matter.
+type TemplateInfo struct {
+	Template string
+	Version  int
+	Locale   string // the variant ("" for the default)
+	Channel  Channel
+	Kind     Kind
+	Topic    string
+}
+
+// Describe returns what the message Render would make for req is (the
+// same variant: template, locale fallback, version) without rendering it,
+// so a sender can skip a message its recipient did not consent to before
+// paying for the render. Errors are Render's for a missing or invalid
+// template.
+func (l *Library) Describe(ctx context.Context, req Request) (TemplateInfo, error) {
+	ct, err := l.template(ctx, req.BU, req.Template, req.Locale, req.Version, nil) // overrides change no front matter
+	if err != nil {
+		return TemplateInfo{}, err
+	}
+	d := ct.doc
+	return TemplateInfo{Template: d.ID, Version: d.Version, Locale: d.Locale, Channel: d.Channel, Kind: d.Kind, Topic: d.Topic}, nil
+}
+
 // renderCompiled renders a compiled template variant.
 func (l *Library) renderCompiled(ctx context.Context, ct *compiledTemplate, req Request) (*Message, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, l.lim.Timeout)
-		defer cancel()
-	}
 	var err error
 	doc := ct.doc
 	msg := &Message{Template: doc.ID, Version: doc.Version, Locale: doc.Locale, Channel: doc.Channel, Kind: doc.Kind, Topic: doc.Topic}

@@ -142,6 +142,15 @@ func TestLocaleFallback(t *testing.T) {
 		if m.HTML != tc.want || m.Locale != tc.variant {
 			t.Errorf("locale %q: %q (variant %q), want %q (variant %q)", tc.locale, m.HTML, m.Locale, tc.want, tc.variant)
 		}
+		// Describe names the variant Render picks, without rendering.
+		info, err := l.Describe(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := TemplateInfo{Template: m.Template, Version: m.Version, Locale: m.Locale, Channel: m.Channel, Kind: m.Kind, Topic: m.Topic}
+		if diff := cmp.Diff(want, info); diff != "" {
+			t.Errorf("locale %q: Describe (-Render's +Describe's):\n%s", tc.locale, diff)
+		}
 	}
 	if diff := cmp.Diff([]string{"zh-Hant-TW", "zh-Hant", "zh", ""}, LocaleChain("ZH_hant_tw")); diff != "" {
 		t.Errorf("chain (-want +got):\n%s", diff)

@@ -28,11 +28,6 @@ func (l *Library) CompileSnippet(ctx context.Context, file, source string) (*Sni
 // Render renders the snippet with vars as its top-level variables (blocks
 // see them too). Errors: ErrLimit, ErrRender.
 func (s *Snippet) Render(ctx context.Context, vars map[string]any) (string, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.lib.lim.Timeout)
-		defer cancel()
-	}
 	var st renderState
 	st.reset(ctx, s.lib.lim)
 	st.lib, st.refs = s.lib, s.unit.refs

@@ -185,8 +185,10 @@ func (cp *captureNode) render(c *rctx) error {
 }
 
 type branch struct {
-	test expressions.Expression
-	body node
+	test    expressions.Expression
+	body    node
+	fast    fastTest // the test read directly, when hasFast
+	hasFast bool
 }
 
 type ifNode struct {
@@ -206,14 +208,19 @@ func (k compiler) ifBlock(b *parser.ASTBlock) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &ifNode{branches: []branch{{expr, body}}, line: b.SourceLoc.LineNo}
+	first := branch{test: expr, body: body}
+	first.fast, first.hasFast = parseFastTest(b.Args, b.Name == "unless")
+	n := &ifNode{branches: []branch{first}, line: b.SourceLoc.LineNo}
 	for i, cl := range b.Clauses {
 		test := expressions.Constant(true)
+		var fast fastTest
+		hasFast := false
 		switch {
 		case cl.Name == "elsif" && b.Name == "if":
 			if test, err = parseExpr(cl.Args); err != nil {
 				return nil, err
 			}
+			fast, hasFast = parseFastTest(cl.Args, false)
 		case cl.Name == "else" && i == len(b.Clauses)-1:
 		default:
 			return nil, fmt.Errorf("%s: unexpected %s", b.Name, cl.Name)
@@ -222,13 +229,21 @@ func (k compiler) ifBlock(b *parser.ASTBlock) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.branches = append(n.branches, branch{test, cb})
+		n.branches = append(n.branches, branch{test: test, body: cb, fast: fast, hasFast: hasFast})
 	}
 	return n, nil
 }
 
 func (n *ifNode) render(c *rctx) error {
 	for _, b := range n.branches {
+		if b.hasFast {
+			if truth, ok := b.fast.eval(c.vars); ok {
+				if truth {
+					return b.body.render(c)
+				}
+				continue
+			}
+		}
 		v, err := c.eval(b.test, n.line)
 		if err != nil {
 			return err

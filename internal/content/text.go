@@ -25,15 +25,28 @@ func (c *textConv) text(s string) {
 	}
 	for i := 0; i < len(s); {
 		j := i
-		for j < len(s) && isSpace(s[j]) {
+		for j < len(s) && textClass[s[j]] == textSpace {
 			j++
 		}
 		if j > i {
 			c.space, i = true, j
 			continue
 		}
-		for j < len(s) && !isSpace(s[j]) && s[j] != '&' {
-			j++
+		// A run of words with single spaces between them comes out as it
+		// is: copy it at once.
+	run:
+		for j < len(s) {
+			switch textClass[s[j]] {
+			case textWord:
+				j++
+				continue
+			case textSpace:
+				if s[j] == ' ' && j+1 < len(s) && textClass[s[j+1]] == textWord {
+					j += 2
+					continue
+				}
+			}
+			break run
 		}
 		if j > i {
 			if c.newlines > 0 || c.space {
@@ -58,6 +71,16 @@ func (c *textConv) text(s string) {
 		i += n
 	}
 }
+
+// textClass sorts the bytes of text: HTML white space, the & that starts
+// a character reference, and everything else (a word's bytes).
+var textClass = [256]uint8{' ': textSpace, '\t': textSpace, '\n': textSpace, '\r': textSpace, '\f': textSpace, '&': textAmp}
+
+const (
+	textWord = iota
+	textSpace
+	textAmp
+)
 
 // entityAt decodes the character reference at the start of s ("&amp;",
 // "&#39;", "&nbsp;" as a space) and returns it and its length, or n == 0

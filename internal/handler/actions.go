@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/journeys-oss/journeys/internal/profile"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
 	"github.com/journeys-oss/journeys/internal/wire"
@@ -89,7 +88,7 @@ func (h *Handlers) Update(ctx context.Context, req wire.StepRequest) (res wire.S
 	case err != nil:
 		return res, c.transient("update contact", err)
 	}
-	c.contact = &updated
+	c.contact, c.attrMap = &updated, nil
 	if err = c.stepLog(ctx, store.StepUpdated, "set "+strings.Join(names, ", "), nil); err == nil {
 		err = c.count(ctx, string(store.StepUpdated))
 	}
@@ -246,7 +245,7 @@ func (c *call) callAction(ctx context.Context, key string) ([]byte, bool, error)
 		return nil, false, fmt.Errorf("webhook step %s: %w", c.req.Step, err)
 	}
 	attrs := map[string]any{}
-	for name, v := range profile.Attributes(*c.contact) {
+	for name, v := range c.attributes() {
 		if a := c.version.Checked.Schema.Attributes[name]; a != nil && !a.Personal {
 			attrs[name] = v
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/journey"
-	"github.com/journeys-oss/journeys/internal/profile"
 	"github.com/journeys-oss/journeys/internal/segment"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
@@ -38,11 +37,11 @@ func (h *Handlers) Evaluate(ctx context.Context, req wire.StepRequest) (res wire
 }
 
 func (c *call) condition(ctx context.Context) (wire.StepResult, error) {
-	ct, err := c.loadContact(ctx)
+	_, err := c.loadContact(ctx)
 	if err != nil {
 		return wire.StepResult{}, c.transient("load contact", err)
 	}
-	attrs := profile.Attributes(*ct)
+	attrs := c.attributes()
 	switch s := c.step; {
 	case s != nil && s.If != nil:
 		ok, err := c.criterion(ctx, attrs, s.If.Condition, s.If.Segment)
@@ -66,10 +65,14 @@ func (c *call) condition(ctx context.Context) (wire.StepResult, error) {
 }
 
 // eval runs one compiled condition of the version.
-func (c *call) eval(attrs map[string]any, events []segment.Interaction, e *journey.Expr) (bool, error) {
+func (c *call) eval(ctx context.Context, attrs map[string]any, e *journey.Expr) (bool, error) {
 	cond := c.version.Checked.Conditions[e]
 	if cond == nil {
 		return false, fmt.Errorf("journey %s v%d: condition %q was not compiled", c.req.Journey, c.req.Version, e.Src)
+	}
+	events, err := c.events(ctx, cond.ReadsInteractions())
+	if err != nil {
+		return false, err
 	}
 	ok, err := cond.Eval(attrs, events, nil, c.now)
 	if err != nil && errors.Is(err, segment.ErrEval) {
@@ -87,11 +90,11 @@ func (c *call) attrs(ctx context.Context) (map[string]any, error) {
 	if len(c.req.Attrs) == 0 {
 		return nil, nil
 	}
-	ct, err := c.loadContact(ctx)
+	_, err := c.loadContact(ctx)
 	if err != nil {
 		return nil, c.transient("load contact", err)
 	}
-	have := profile.Attributes(*ct)
+	have := c.attributes()
 	schema := c.version.Checked.Schema
 	out := make(map[string]any, len(c.req.Attrs))
 	for _, name := range c.req.Attrs {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/profile"
+	"github.com/journeys-oss/journeys/internal/segment"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
 )
@@ -32,7 +33,7 @@ func (c *call) guard(ctx context.Context) error {
 	if hasEnrolment && en.Status != store.EnrolmentActive {
 		return wire.Errorf(wire.ErrExited, "enrolment already %s", en.Status)
 	}
-	ct, err := c.loadContact(ctx)
+	_, err = c.loadContact(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return wire.Errorf(wire.ErrExited, "contact erased")
 	}
@@ -43,7 +44,7 @@ func (c *call) guard(ctx context.Context) error {
 	if p := jn.Policies; p != nil && !p.End.T.IsZero() && !c.now.Before(p.End.T) {
 		return wire.Errorf(wire.ErrExited, "journey ended on %s", p.End.Text)
 	}
-	attrs := profile.Attributes(*ct)
+	attrs := c.attributes()
 	for _, x := range jn.Exit {
 		hit, err := c.criterion(ctx, attrs, x.Condition, x.Segment)
 		if err != nil {
@@ -75,21 +76,37 @@ func (c *call) guard(ctx context.Context) error {
 }
 
 // criterion evaluates a condition or segment membership for the contact.
+// The interactions are read only for one that looks at them.
 func (c *call) criterion(ctx context.Context, attrs map[string]any, cond *journey.Expr, segmentName string) (bool, error) {
-	in, err := c.loadInteractions(ctx)
-	if err != nil {
-		return false, err
-	}
-	events := profile.Interactions(in)
 	if segmentName != "" {
 		seg, err := c.version.Library.Segment(c.req.BU, segmentName)
 		if err != nil {
 			return false, fmt.Errorf("segment %s: %w", segmentName, err)
+		}
+		events, err := c.events(ctx, seg.ReadsInteractions())
+		if err != nil {
+			return false, err
 		}
 		return seg.Contains(c.req.Contact, attrs, events, c.now)
 	}
 	if !cond.IsSet() {
 		return false, nil
 	}
-	return c.eval(attrs, events, cond)
+	return c.eval(ctx, attrs, cond)
+}
+
+// events returns the contact's interactions as conditions read them,
+// converted once per call; nothing when need is false.
+func (c *call) events(ctx context.Context, need bool) ([]segment.Interaction, error) {
+	if !need {
+		return nil, nil
+	}
+	if c.segEvents == nil {
+		in, err := c.loadInteractions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.segEvents = profile.Interactions(in)
+	}
+	return c.segEvents, nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/profile"
+	"github.com/journeys-oss/journeys/internal/segment"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
@@ -81,8 +83,9 @@ type Config struct {
 
 // Handlers serves every task op. Create it with New.
 type Handlers struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	zones zones
 }
 
 // New checks cfg and returns the handlers.
@@ -140,15 +143,19 @@ type call struct {
 	unit    *settings.Settings
 
 	contact      *store.Contact
+	attrMap      map[string]any // profile.Attributes of contact, made once
 	interactions []store.Interaction
 	loadedIntr   bool
+	segEvents    []segment.Interaction // interactions as conditions read them
 }
 
 // begin checks the payload and loads the journey version and step.
 func (h *Handlers) begin(ctx context.Context, req wire.StepRequest, ops ...string) (*call, error) {
-	c := &call{h: h, req: req, now: h.cfg.Now()}
-	c.log = h.log.With("op", req.Op, "bu", req.BU, "journey", req.Journey, "version", req.Version,
-		"execution", req.Execution, "step", req.Step)
+	c := &call{h: h, req: req, now: h.cfg.Now(), log: h.log}
+	if logs(ctx, h.log) {
+		c.log = h.log.With("op", req.Op, "bu", req.BU, "journey", req.Journey, "version", req.Version,
+			"execution", req.Execution, "step", req.Step)
+	}
 	if req.V != wire.Version {
 		return c, wire.Errorf(wire.ErrInvalidPayload, "payload version %d (this handler serves %d)", req.V, wire.Version)
 	}
@@ -193,17 +200,51 @@ func (c *call) transient(what string, err error) error {
 	return &wire.Error{Name: wire.ErrTransient, Message: what + ": " + err.Error()}
 }
 
+// ContactViewer is what a store may add to Store: GetContact without
+// copying the contact's maps (memory.Store has it), for callers that only
+// read them. The handlers never change a contact they loaded, so they use
+// it when the store has it.
+type ContactViewer interface {
+	ViewContact(ctx context.Context, bu, id string) (store.Contact, error)
+}
+
 // loadContact reads the contact once per call.
 func (c *call) loadContact(ctx context.Context) (*store.Contact, error) {
 	if c.contact != nil {
 		return c.contact, nil
 	}
-	ct, err := c.h.cfg.Store.GetContact(ctx, c.req.BU, c.req.Contact)
+	get := c.h.cfg.Store.GetContact
+	if v, ok := c.h.cfg.Store.(ContactViewer); ok {
+		get = v.ViewContact
+	}
+	ct, err := get(ctx, c.req.BU, c.req.Contact)
 	if err != nil {
 		return nil, err
 	}
 	c.contact = &ct
 	return c.contact, nil
+}
+
+// attributes returns the loaded contact's attributes (profile.Attributes),
+// made once per call: the checks, the condition and the template read
+// the same map, and none of them changes it.
+func (c *call) attributes() map[string]any {
+	if c.attrMap == nil {
+		c.attrMap = profile.Attributes(*c.contact)
+	}
+	return c.attrMap
+}
+
+// logs reports whether the logger writes anything at all: when it does
+// not (a simulation's discarded logs), a call skips making its own
+// logger with the request's ids.
+func logs(ctx context.Context, l *slog.Logger) bool {
+	for _, lv := range []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError} {
+		if l.Enabled(ctx, lv) {
+			return true
+		}
+	}
+	return false
 }
 
 // loadInteractions reads the contact's latest interactions (up to 1,000),
@@ -227,11 +268,16 @@ func (c *call) loadInteractions(ctx context.Context) ([]store.Interaction, error
 // location is the contact's time zone, else the business unit's.
 func (c *call) location(ct *store.Contact) *time.Location {
 	if ct != nil && ct.Timezone != "" {
-		if loc, err := time.LoadLocation(ct.Timezone); err == nil {
+		if loc, err := c.h.zones.load(ct.Timezone); err == nil {
 			return loc
 		}
 	}
-	return c.unit.Location()
+	if c.unit.Timezone != "" {
+		if loc, err := c.h.zones.load(c.unit.Timezone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC // as settings.Settings.Location
 }
 
 // finishLog logs the outcome of a call: one line per task.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/channel"
 	"github.com/journeys-oss/journeys/internal/content"
-	"github.com/journeys-oss/journeys/internal/profile"
+	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
 )
@@ -47,23 +47,28 @@ func (h *Handlers) Send(ctx context.Context, req wire.StepRequest) (res wire.Ste
 		return res, errors.New("send: channels and content are not configured")
 	}
 	key := channel.SendKey(req.Execution, req.Step)
-	stored, _, err := c.once(ctx, "send-"+key, func(ctx context.Context) ([]byte, bool, error) {
+	var out stepOutcome
+	fresh := false // out is what this call did, not yet read back from the record
+	stored, done, err := c.once(ctx, "send-"+key, func(ctx context.Context) ([]byte, bool, error) {
 		if err := c.guard(ctx); err != nil {
 			return nil, false, err
 		}
-		out, err := c.send(ctx, key)
+		o, err := c.send(ctx, key)
 		if err != nil {
 			return nil, false, err
 		}
-		b, err := json.Marshal(out)
+		b, err := json.Marshal(o)
+		out, fresh = o, err == nil
 		return b, err == nil, err
 	})
 	if err != nil {
 		return res, err
 	}
-	var out stepOutcome
-	if err := json.Unmarshal(stored, &out); err != nil {
-		return res, fmt.Errorf("stored send result: %w", err)
+	if done || !fresh {
+		out = stepOutcome{}
+		if err := json.Unmarshal(stored, &out); err != nil {
+			return res, fmt.Errorf("stored send result: %w", err)
+		}
 	}
 	if out.Failed != "" {
 		return res, wire.Errorf(wire.ErrDeliveryFailed, "%s", out.Failed)
@@ -127,6 +132,9 @@ func (c *call) send(ctx context.Context, key string) (stepOutcome, error) {
 	if out, err, done := c.policies(ctx, name, class); done {
 		return out, err
 	}
+	if reason := c.topicBeforeRender(ctx); reason != "" {
+		return c.skip(ctx, reason)
+	}
 	msg, ref, err := c.render(ctx, key)
 	if err != nil {
 		return stepOutcome{}, err
@@ -150,14 +158,20 @@ func (c *call) policies(ctx context.Context, name, class string) (stepOutcome, e
 			return stepOutcome{}, c.deferTo(ctx, until, "quiet hours until "+q.To.String()), true
 		}
 	}
+	var window []store.Interaction // the interactions the caps look at
+	loaded := false
 	for _, cp := range p.FrequencyCap {
 		if cp.Channel != class || cp.Max <= 0 {
 			continue
 		}
-		in, err := c.loadInteractions(ctx)
-		if err != nil {
-			return stepOutcome{}, err, true
+		if !loaded {
+			var err error
+			if window, err = c.capWindow(ctx, p.FrequencyCap, class); err != nil {
+				return stepOutcome{}, err, true
+			}
+			loaded = true
 		}
+		in := window
 		since := c.now.Add(-cp.Per.D)
 		var sent []time.Time
 		for _, i := range in {
@@ -178,6 +192,32 @@ func (c *call) policies(ctx context.Context, name, class string) (stepOutcome, e
 		return out, err, true
 	}
 	return stepOutcome{}, nil, false
+}
+
+// capWindow returns the contact's interactions the frequency caps of a
+// channel class look at: those of the call when it read them already,
+// else only the newest of the longest cap's period (what the caps count
+// is the same; older ones were read for nothing).
+func (c *call) capWindow(ctx context.Context, caps []*journey.Cap, class string) ([]store.Interaction, error) {
+	if c.loadedIntr {
+		return c.interactions, nil
+	}
+	var longest time.Duration
+	for _, cp := range caps {
+		if cp.Channel == class && cp.Max > 0 {
+			longest = max(longest, cp.Per.D)
+		}
+	}
+	page, err := c.h.cfg.Store.ListInteractions(ctx, c.req.BU, c.req.Contact, store.InteractionQuery{
+		From: c.now.Add(-longest), NewestFirst: true, Limit: store.MaxLimit})
+	if err != nil {
+		return nil, c.transient("load interactions", err)
+	}
+	in := page.Items
+	for i, j := 0, len(in)-1; i < j; i, j = i+1, j-1 {
+		in[i], in[j] = in[j], in[i]
+	}
+	return in, nil
 }
 
 func contains(list []string, s string) bool {
@@ -212,7 +252,7 @@ func (c *call) render(ctx context.Context, key string) (*content.Message, channe
 	tpl := c.step.Send.Template
 	msg, err := r.Render(ctx, content.Request{
 		BU: c.req.BU, Template: tpl, Version: pinned(c.version.Record.Content, tpl), Locale: ct.Locale,
-		ContactID: ct.ID, Contact: profile.Attributes(*ct),
+		ContactID: ct.ID, Contact: c.attributes(),
 		Journey: content.JourneyInfo{ID: j.ID, Name: j.Name, Version: c.req.Version},
 		Step:    c.req.Step, Owner: owner, MessageID: ref.String(),
 		Blocks: pinnedBlocks(c.version.Record.Content, c.step.Send.Blocks),
@@ -263,22 +303,54 @@ func pinnedBlocks(pins map[string]int, blocks map[string]string) map[string]stri
 	return out
 }
 
+// templateDescriber is a Renderer that tells what a message will be
+// without rendering it (*content.Library).
+type templateDescriber interface {
+	Describe(ctx context.Context, req content.Request) (content.TemplateInfo, error)
+}
+
+// topicBeforeRender is topicConsent for the template's message known
+// before it is rendered, when the renderer can tell: a message the
+// contact did not consent to is skipped without rendering it. When the
+// renderer cannot tell, or the template does not resolve, it says nothing
+// and the render decides (and reports any error).
+func (c *call) topicBeforeRender(ctx context.Context) string {
+	r, err := c.h.cfg.Content.Renderer(ctx, c.req.BU)
+	if err != nil {
+		return ""
+	}
+	d, ok := r.(templateDescriber)
+	if !ok {
+		return ""
+	}
+	tpl := c.step.Send.Template
+	info, err := d.Describe(ctx, content.Request{BU: c.req.BU, Template: tpl, Version: pinned(c.version.Record.Content, tpl), Locale: c.contact.Locale})
+	if err != nil {
+		return ""
+	}
+	return c.topicReason(info.Kind, info.Topic)
+}
+
 // topicConsent returns why a marketing message may not go to the contact
 // on its topic ("" when it may): a denied topic, or no answer on a topic
 // that is not on by default. Transactional messages skip it.
 func (c *call) topicConsent(msg *content.Message) string {
-	if msg.Kind == content.Transactional || msg.Topic == "" {
+	return c.topicReason(msg.Kind, msg.Topic)
+}
+
+func (c *call) topicReason(kind content.Kind, topic string) string {
+	if kind == content.Transactional || topic == "" {
 		return ""
 	}
-	switch c.contact.Topics[msg.Topic].Status {
+	switch c.contact.Topics[topic].Status {
 	case store.ConsentGranted:
 		return ""
 	case store.ConsentDenied:
-		return "no consent for topic " + msg.Topic
+		return "no consent for topic " + topic
 	}
 	for _, t := range c.unit.Preferences.Topics {
-		if t.ID == msg.Topic && !t.Default {
-			return "no consent for topic " + msg.Topic
+		if t.ID == topic && !t.Default {
+			return "no consent for topic " + topic
 		}
 	}
 	return ""
@@ -290,8 +362,9 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 		return stepOutcome{}, fmt.Errorf("provider of channel %s: %w", name, err)
 	}
 	sender := c.unit.Sender
+	id := ref.String()
 	m := channel.Message{
-		ID: ref.String(), IdempotencyKey: key, Channel: name, BU: c.req.BU, Contact: c.req.Contact, To: to,
+		ID: id, IdempotencyKey: key, Channel: name, BU: c.req.BU, Contact: c.req.Contact, To: to,
 		From: channel.Address{Name: sender.Name, Email: sender.Email}, ReplyTo: sender.ReplyTo, SMSFrom: sender.SMS,
 		Subject: msg.Subject, Preheader: msg.Preheader, HTML: msg.HTML, Text: msg.Text, Payload: msg.Payload,
 		Template: msg.Template, TemplateVersion: msg.Version, Locale: msg.Locale, Topic: msg.Topic,
@@ -308,7 +381,7 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 		if lerr := c.stepLog(ctx, store.StepFailed, "provider refused the message", detail); lerr != nil {
 			return stepOutcome{}, lerr
 		}
-		return stepOutcome{Status: string(store.StepFailed), Failed: err.Error(), Message: ref.String()}, c.count(ctx, string(store.StepFailed))
+		return stepOutcome{Status: string(store.StepFailed), Failed: err.Error(), Message: id}, c.count(ctx, string(store.StepFailed))
 	}
 	detail["provider"] = receipt.ProviderID
 	kinds := []store.InteractionKind{store.InteractionSent}
@@ -318,7 +391,7 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 	for _, k := range kinds {
 		_, err := c.h.cfg.Store.AppendInteraction(ctx, c.req.BU, store.Interaction{
 			Contact: c.req.Contact, Kind: k, Channel: name, At: c.now, Journey: c.req.Journey, Version: c.req.Version,
-			Step: c.req.Step, Message: ref.String(), Detail: map[string]string{"template": msg.Template, "provider": receipt.ProviderID},
+			Step: c.req.Step, Message: id, Detail: map[string]string{"template": msg.Template, "provider": receipt.ProviderID},
 		})
 		if err != nil {
 			return stepOutcome{}, c.transient("record interaction", err)
@@ -327,5 +400,5 @@ func (c *call) deliver(ctx context.Context, name, to, key string, ref channel.Me
 	if err := c.stepLog(ctx, store.StepSent, "sent on "+name, detail); err != nil {
 		return stepOutcome{}, err
 	}
-	return stepOutcome{Status: string(store.StepSent), Message: ref.String(), Provider: receipt.ProviderID}, c.count(ctx, string(store.StepSent))
+	return stepOutcome{Status: string(store.StepSent), Message: id, Provider: receipt.ProviderID}, c.count(ctx, string(store.StepSent))
 }

@@ -175,6 +175,8 @@ func TestSendQuietHoursAndCaps(t *testing.T) {
 		{"no zone uses the unit's (berlin)", time.Date(2026, 11, 30, 22, 30, 0, 0, time.UTC), "", nil, wire.ErrDeferred, "2026-12-01T07:00:00Z", "quiet hours until 08:00"},
 		{"cap full delays until it frees", start, "Europe/Berlin", []time.Duration{20 * time.Hour, 2 * time.Hour}, wire.ErrDeferred, "2026-11-30T14:00:00Z", "frequency cap: 2 email per 1d"},
 		{"cap with room sends", start, "Europe/Berlin", []time.Duration{30 * time.Hour, 2 * time.Hour}, "", "", ""},
+		{"a send exactly a period ago has left it", start, "Europe/Berlin", []time.Duration{24 * time.Hour, 2 * time.Hour}, "", "", ""},
+		{"a send just inside the period counts", start, "Europe/Berlin", []time.Duration{24*time.Hour - time.Second, 2 * time.Hour}, wire.ErrDeferred, "2026-11-30T10:00:01Z", "frequency cap: 2 email per 1d"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

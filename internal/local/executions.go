@@ -54,7 +54,7 @@ func (w *Workflow) Start(ctx context.Context, targetArn, name, input string) (st
 	if err != nil {
 		return "", fmt.Errorf("start execution %s: %w", name, err)
 	}
-	versionArn := w.arns.version(machine, version)
+	versionArn := w.versionArn(machine, version)
 	m, err := w.machineOfVersion(versionArn)
 	if err != nil {
 		return "", fmt.Errorf("start execution %s: %w", name, err)

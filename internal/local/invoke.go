@@ -2,7 +2,6 @@ package local
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,14 +29,14 @@ var _ asl.LambdaHandler = StepFunc(nil)
 // asl.Functions, which reports errors and panics as Lambda does.
 func (f StepFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var req wire.StepRequest
-	if err := json.Unmarshal(payload, &req); err != nil {
+	if err := decodeRequest(payload, &req); err != nil {
 		return nil, err
 	}
 	res, err := f(ctx, req)
 	if err != nil {
 		return nil, wire.LambdaError(err)
 	}
-	return json.Marshal(res)
+	return encodeResult(res)
 }
 
 // RIEConfig says how to run the built bootstraps under the Lambda Runtime

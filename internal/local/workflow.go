@@ -65,7 +65,9 @@ type Workflow struct {
 	mu       sync.Mutex
 	machines map[string]*machineRecord // by name
 	loaded   map[string]*asl.Machine   // by version ARN
-	defs     map[string]string         // by versionKey, when there is no KV store
+	// arnStrings holds one copy of each version ARN (versionArn).
+	arnStrings map[string]string
+	defs       map[string]string // by versionKey, when there is no KV store
 
 	startMu sync.Mutex // a start's check and create are one step
 }
@@ -193,6 +195,23 @@ func (w *Workflow) machineOfVersion(versionArn string) (*asl.Machine, error) {
 	}
 	w.loaded[versionArn] = m
 	return m, nil
+}
+
+// versionArn returns the ARN of a machine version, one string per
+// version however many executions keep it (each running execution holds
+// its machine's ARN).
+func (w *Workflow) versionArn(machine string, version int) string {
+	arn := w.arns.version(machine, version)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if old, ok := w.arnStrings[arn]; ok {
+		return old
+	}
+	if w.arnStrings == nil {
+		w.arnStrings = map[string]string{}
+	}
+	w.arnStrings[arn] = arn
+	return arn
 }
 
 // definition returns a version's definition: from the KV store, or from

@@ -17,17 +17,18 @@ import (
 // owner, ...); custom attributes override none of them. Empty fields are
 // left out, so conditions see their type's zero value and has() is false.
 func Attributes(c store.Contact) map[string]any {
-	m := make(map[string]any, len(c.Attributes)+12)
+	builtin := [...]struct{ name, value string }{
+		{"email", c.Email}, {"phone", c.Phone}, {"firstName", c.FirstName}, {"lastName", c.LastName},
+		{"company", c.Company}, {"jobTitle", c.JobTitle}, {"country", c.Country}, {"timezone", c.Timezone},
+		{"locale", c.Locale}, {"owner", c.Owner}, {"lifecycleStage", c.LifecycleStage},
+	}
+	m := make(map[string]any, len(c.Attributes)+len(builtin))
 	for name, v := range c.Attributes {
 		m[name] = value(v)
 	}
-	for name, s := range map[string]string{
-		"email": c.Email, "phone": c.Phone, "firstName": c.FirstName, "lastName": c.LastName,
-		"company": c.Company, "jobTitle": c.JobTitle, "country": c.Country, "timezone": c.Timezone,
-		"locale": c.Locale, "owner": c.Owner, "lifecycleStage": c.LifecycleStage,
-	} {
-		if s != "" {
-			m[name] = s
+	for _, b := range builtin {
+		if b.value != "" {
+			m[b.name] = b.value
 		}
 	}
 	return m

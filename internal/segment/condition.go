@@ -11,6 +11,7 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/interpreter"
 )
 
 // An Issue is one problem with a condition, at a 1-based line and 0-based
@@ -29,6 +30,11 @@ type Condition struct {
 	ast   *cel.Ast
 	attrs []string
 	env   *Env
+	// interactions says whether the condition reads the interactions
+	// variable (opened(), times(), interactions.exists(...)): when it
+	// does not, Eval skips converting them and callers may skip loading
+	// them.
+	interactions bool
 }
 
 // ErrEval is wrapped by the errors Eval returns when a condition cannot be
@@ -64,6 +70,7 @@ func (e *Env) Compile(src string) (*Condition, []Issue) {
 	}
 	c := &Condition{src: src, prg: prg, ast: checked, env: e}
 	c.attrs = referencedAttrs(checked.NativeRep().Expr())
+	c.interactions = referencesIdent(checked.NativeRep().Expr(), "interactions")
 	return c, nil
 }
 
@@ -94,6 +101,10 @@ func (c *Condition) Source() string { return c.src }
 // Attributes returns the contact attributes the condition reads, sorted.
 func (c *Condition) Attributes() []string { return c.attrs }
 
+// ReadsInteractions reports whether the condition looks at the contact's
+// interactions; when it does not, Eval's result does not depend on them.
+func (c *Condition) ReadsInteractions() bool { return c.interactions }
+
 // Personal reports whether the condition reads a personal attribute.
 func (c *Condition) Personal() bool {
 	for _, a := range c.attrs {
@@ -114,16 +125,14 @@ func (c *Condition) Eval(contact map[string]any, interactions []Interaction, eve
 	if event == nil {
 		event = map[string]any{}
 	}
+	if !c.interactions {
+		interactions = nil // unread: not worth converting
+	}
 	list := make([]any, len(interactions))
 	for i, in := range interactions {
 		list[i] = in.value()
 	}
-	out, _, err := c.prg.Eval(map[string]any{
-		"contact":      contact,
-		"interactions": list,
-		"event":        event,
-		"now":          types.Timestamp{Time: now},
-	})
+	out, _, err := c.prg.Eval(&activation{contact: contact, interactions: list, event: event, now: types.Timestamp{Time: now}})
 	if err != nil {
 		return false, fmt.Errorf("%w: %v", ErrEval, err)
 	}
@@ -132,6 +141,43 @@ func (c *Condition) Eval(contact map[string]any, interactions []Interaction, eve
 		return false, fmt.Errorf("%w: result is %s", ErrEval, out.Type())
 	}
 	return bool(b), nil
+}
+
+// activation gives a condition its four variables (a map would be made
+// per evaluation).
+type activation struct {
+	contact      map[string]any
+	interactions []any
+	event        map[string]any
+	now          types.Timestamp
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case "contact":
+		return a.contact, true
+	case "interactions":
+		return a.interactions, true
+	case "event":
+		return a.event, true
+	case "now":
+		return a.now, true
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+// referencesIdent reports whether the expression names the identifier
+// (a comprehension variable of that name counts too: a safe over-estimate).
+func referencesIdent(e ast.Expr, name string) bool {
+	found := false
+	visit(e, func(x ast.Expr) {
+		if x.Kind() == ast.IdentKind && x.AsIdent() == name {
+			found = true
+		}
+	})
+	return found
 }
 
 // referencedAttrs lists the fields selected on the contact variable.

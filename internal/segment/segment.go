@@ -14,6 +14,12 @@ type Segment struct {
 	Members   map[string]bool // contact ids of a static list
 }
 
+// ReadsInteractions reports whether membership depends on the contact's
+// interactions (never for a static list).
+func (s *Segment) ReadsInteractions() bool {
+	return s.Condition != nil && s.Condition.ReadsInteractions()
+}
+
 // Contains reports whether the contact is in the segment.
 func (s *Segment) Contains(contactID string, contact map[string]any, interactions []Interaction, now time.Time) (bool, error) {
 	if s.Condition == nil {

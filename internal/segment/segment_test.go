@@ -205,3 +205,34 @@ func ExampleCondition_Eval() {
 	fmt.Println(ok)
 	// Output: true
 }
+
+// TestReadsInteractions: a condition that never looks at the
+// interactions says so (callers then skip loading them); one that does,
+// through a macro or the variable itself, says it does.
+func TestReadsInteractions(t *testing.T) {
+	e := env(t)
+	tests := []struct {
+		name, cond string
+		want       bool
+	}{
+		{"attributes only", `contact.plan == "pro" && contact.leadScore > 50`, false},
+		{"has", `has(contact.plan) && !contact.unsubscribed`, false},
+		{"now", `contact.signedUpAt < now - duration("720h")`, false},
+		{"event", `event.kind == "x"`, false},
+		{"opened macro", `opened(days(30))`, true},
+		{"times macro", `times("webinar.attended", days(7)) == 2`, true},
+		{"variable", `interactions.exists(i, i.type == "email.opened")`, true},
+		{"size", `size(interactions) > 0 || contact.leadScore > 1`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, iss := e.Compile(tc.cond)
+			if len(iss) > 0 {
+				t.Fatal(iss)
+			}
+			if got := c.ReadsInteractions(); got != tc.want {
+				t.Errorf("ReadsInteractions() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

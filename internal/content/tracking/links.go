@@ -265,10 +265,21 @@ func (s *Signer) Token(sub Subscriber) (string, error) {
 			}
 		}
 	}
-	payload := sub.BU + "\n" + sub.Contact + "\n" + sub.Message + "\n" + sub.Topic
-	enc := base64.RawURLEncoding.EncodeToString([]byte(payload))
-	kid, sig := s.Sign(purposeToken, enc)
-	return kid + "." + enc + "." + sig, nil
+	// "<key>.<payload>.<sig>" built in one buffer: the payload is encoded
+	// in place, then signed as the string it is in the token.
+	kid := s.signingKeyID()
+	n := len(sub.BU) + len(sub.Contact) + len(sub.Message) + len(sub.Topic) + 3
+	b := make([]byte, 0, len(kid)+1+base64.RawURLEncoding.EncodedLen(n)+1+sigB64Len)
+	b = append(b, kid...)
+	b = append(b, '.')
+	var raw [256]byte
+	payload := append(append(append(append(append(append(append(raw[:0], sub.BU...), '\n'), sub.Contact...), '\n'), sub.Message...), '\n'), sub.Topic...)
+	start := len(b)
+	b = base64.RawURLEncoding.AppendEncode(b, payload)
+	enc := string(b[start:])
+	b = append(b, '.')
+	_, b = s.appendSign(b, purposeToken, enc)
+	return string(b), nil
 }
 
 // VerifyToken checks a subscriber token (from an unsubscribe or preference

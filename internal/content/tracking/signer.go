@@ -49,10 +49,12 @@ type signingKey struct {
 	pool sync.Pool // of *macState: HMAC state is not safe for concurrent use
 }
 
-// macState is one HMAC and the buffer its message is built in.
+// macState is one HMAC, the buffer its message is built in and the array
+// its sum lands in (a local array would escape through hash.Hash.Sum).
 type macState struct {
 	h   hash.Hash
 	buf []byte
+	sum [sha256.Size]byte
 }
 
 // NewSigner returns a Signer over keys, given newest first: keys[0] signs.
@@ -121,9 +123,10 @@ const sigB64Len = (sigLen*8 + 5) / 6
 // appendSign appends the encoded signature to b and returns the key id.
 func (s *Signer) appendSign(b []byte, purpose string, fields ...string) (string, []byte) {
 	k := s.keys[0]
-	var raw [sha256.Size]byte
-	k.sum(raw[:0], purpose, fields)
-	return k.id, base64.RawURLEncoding.AppendEncode(b, raw[:sigLen])
+	m := k.mac(purpose, fields)
+	b = base64.RawURLEncoding.AppendEncode(b, m.sum[:sigLen])
+	k.pool.Put(m)
+	return k.id, b
 }
 
 // signingKeyID is the id of the key that signs.
@@ -144,9 +147,10 @@ func (s *Signer) Verify(purpose, keyID, sig string, fields ...string) error {
 	if err != nil || n != sigLen {
 		return ErrMalformed
 	}
-	var want [sha256.Size]byte
-	k.sum(want[:0], purpose, fields)
-	if !hmac.Equal(got[:sigLen], want[:sigLen]) {
+	m := k.mac(purpose, fields)
+	ok := hmac.Equal(got[:sigLen], m.sum[:sigLen])
+	k.pool.Put(m)
+	if !ok {
 		return ErrBadSignature
 	}
 	return nil
@@ -161,22 +165,22 @@ func (s *Signer) key(id string) *signingKey {
 	return nil
 }
 
-// sum appends HMAC(purpose, fields) to out. The message is built in the
-// pooled state's buffer and written once.
-func (k *signingKey) sum(out []byte, purpose string, fields []string) []byte {
+// mac computes HMAC(purpose, fields) into the sum of a pooled state, which
+// the caller puts back once it has read it. The message is built in the
+// state's buffer and written once.
+func (k *signingKey) mac(purpose string, fields []string) *macState {
 	m := k.pool.Get().(*macState)
 	msg := appendField(m.buf[:0], purpose)
 	for _, f := range fields {
 		msg = appendField(msg, f)
 	}
 	m.h.Write(msg)
-	out = m.h.Sum(out)
+	m.h.Sum(m.sum[:0])
 	m.h.Reset()
 	if cap(msg) <= 64<<10 {
 		m.buf = msg
 	}
-	k.pool.Put(m)
-	return out
+	return m
 }
 
 func appendField(b []byte, s string) []byte {

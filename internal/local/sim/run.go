@@ -12,6 +12,7 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/compile"
+	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -307,6 +308,15 @@ func (s logStore) AppendStepLog(ctx context.Context, bu string, l store.StepLog)
 		s.book.add(out)
 	}
 	return out, err
+}
+
+// ViewContact passes the store's contact view on (handler.ContactViewer):
+// the wrapper must not hide it.
+func (s logStore) ViewContact(ctx context.Context, bu, id string) (store.Contact, error) {
+	if v, ok := s.Store.(handler.ContactViewer); ok {
+		return v.ViewContact(ctx, bu, id)
+	}
+	return s.Store.GetContact(ctx, bu, id)
 }
 
 // hop is the recorder's note of a step entered; "after" events of kind

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/channel"
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/webhook"
@@ -100,7 +99,7 @@ func (a actionReceiver) Send(context.Context, webhook.Message) (*webhook.Respons
 // Send implements approval.Poster: the flow takes the request and keeps
 // its callback URL for the scripted decision.
 func (w *world) Send(_ context.Context, m webhook.Message) (*webhook.Response, error) {
-	var req approval.FlowRequest
+	var req flowRequest
 	if err := json.Unmarshal(m.Body, &req); err != nil {
 		return nil, fmt.Errorf("flow: %w", err)
 	}
@@ -114,6 +113,18 @@ func (w *world) Send(_ context.Context, m webhook.Message) (*webhook.Response, e
 	w.flows[k] = req.CallbackURL
 	w.reached = append(w.reached, reach{contact: k.contact, step: k.step, at: w.now(), kind: "approval"})
 	return &webhook.Response{StatusCode: http.StatusAccepted, Attempts: 1}, nil
+}
+
+// flowRequest is what the simulated flow reads of an
+// approval.FlowRequest (the same JSON names).
+type flowRequest struct {
+	Journey *struct {
+		Step string `json:"step"`
+	} `json:"journey"`
+	Contact *struct {
+		ID string `json:"id"`
+	} `json:"contact"`
+	CallbackURL string `json:"callbackUrl"`
 }
 
 // message returns the id of the message a contact got at a step.

@@ -114,6 +114,26 @@ func (s *Store) GetContact(ctx context.Context, bu, id string) (store.Contact, e
 	return cloneContact(*c), nil
 }
 
+// ViewContact is GetContact without the copy: the contact's maps and
+// lists are the stored record's own, shared with the store and with every
+// other viewer, so the caller must only read them. A stored record is
+// never changed in place (a write stores a new one), so what it returns
+// stays as it was read. Callers that read a contact several times per
+// task and never change it (the task handlers) save a copy per read.
+func (s *Store) ViewContact(ctx context.Context, bu, id string) (store.Contact, error) {
+	if err := store.CheckIDs("bu", bu, "contact", id); err != nil {
+		return store.Contact{}, fmt.Errorf("get contact: %w", err)
+	}
+	if err := checkCtx(ctx); err != nil {
+		return store.Contact{}, fmt.Errorf("get contact %s: %w", id, err)
+	}
+	c := s.profile(bu, id)
+	if c == nil {
+		return store.Contact{}, fmt.Errorf("get contact %s: %w", id, store.ErrNotFound)
+	}
+	return *c, nil
+}
+
 // FindContactByEmail implements store.Contacts.
 func (s *Store) FindContactByEmail(ctx context.Context, bu, email string) (store.Contact, error) {
 	e, err := store.NormalizeEmail(email)

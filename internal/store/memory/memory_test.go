@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -192,5 +193,39 @@ func TestLargeBatches(t *testing.T) {
 		if want := map[bool]store.BatchOutcome{true: store.BatchCreated, false: store.BatchExists}[i < addresses]; r.Outcome != want {
 			t.Fatalf("enrolment %d: %s, want %s", i, r.Outcome, want)
 		}
+	}
+}
+
+// TestViewContact: a view is what GetContact returns, and stays as it was
+// read when the contact is written afterwards (records are replaced, never
+// changed in place).
+func TestViewContact(t *testing.T) {
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	s := New(storetest.Config(clock))
+	attrs := map[string]store.Value{"tags": store.ListValue("a", "b"), "plan": store.StringValue("pro")}
+	if _, err := s.UpsertContact(ctx, "acme", store.ContactPatch{ID: "c-1", Attributes: attrs}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetContact(ctx, "acme", "c-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := s.ViewContact(ctx, "acme", "c-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(got, view); d != "" {
+		t.Errorf("view (-get +view):\n%s", d)
+	}
+	if _, err := s.UpsertContact(ctx, "acme", store.ContactPatch{ID: "c-1", Attributes: map[string]store.Value{
+		"tags": store.ListValue("c"), "plan": store.StringValue("free")}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(got, view); d != "" {
+		t.Errorf("the view changed with a later write (-before +after):\n%s", d)
+	}
+	if _, err := s.ViewContact(ctx, "acme", "c-2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("view of a missing contact: %v, want ErrNotFound", err)
 	}
 }
