@@ -217,16 +217,25 @@ func (h *Handlers) Webhook(ctx context.Context, req wire.StepRequest) (res wire.
 	if err := json.Unmarshal(stored, &out); err != nil {
 		return res, fmt.Errorf("stored webhook result: %w", err)
 	}
+	return c.result(ctx, res, out)
+}
+
+// result answers a send or webhook step from its outcome: a permanent
+// failure as Journey.DeliveryFailed, else its status, with the contact's
+// attributes when the machine asked for them.
+func (c *call) result(ctx context.Context, res wire.StepResult, out stepOutcome) (wire.StepResult, error) {
 	if out.Failed != "" {
 		return res, wire.Errorf(wire.ErrDeliveryFailed, "%s", out.Failed)
 	}
 	res.Status = out.Status
-	if req.Attrs != nil {
-		if _, err := c.loadContact(ctx); err != nil {
-			return res, c.transient("load contact", err)
-		}
-		res.Attrs, err = c.attrs(ctx)
+	if c.req.Attrs == nil {
+		return res, nil
 	}
+	if _, err := c.loadContact(ctx); err != nil {
+		return res, c.transient("load contact", err)
+	}
+	var err error
+	res.Attrs, err = c.attrs(ctx)
 	return res, err
 }
 

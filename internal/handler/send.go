@@ -70,17 +70,7 @@ func (h *Handlers) Send(ctx context.Context, req wire.StepRequest) (res wire.Ste
 			return res, fmt.Errorf("stored send result: %w", err)
 		}
 	}
-	if out.Failed != "" {
-		return res, wire.Errorf(wire.ErrDeliveryFailed, "%s", out.Failed)
-	}
-	res.Status = out.Status
-	if req.Attrs != nil {
-		if _, err := c.loadContact(ctx); err != nil {
-			return res, c.transient("load contact", err)
-		}
-		res.Attrs, err = c.attrs(ctx)
-	}
-	return res, err
+	return c.result(ctx, res, out)
 }
 
 // skip records a skipped send and returns its stored outcome.
