@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -244,5 +245,158 @@ func TestStoreContentCalls(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStoreContentTTL: content published after the listing shows up once
+// the TTL has passed, and not before; so does a pinned version found
+// missing.
+func TestStoreContentTTL(t *testing.T) {
+	ctx := context.Background()
+	src, cs, st, clk := cachedSource(t)
+	footer := func(locale string, version int) store.Content {
+		return store.Content{Kind: store.ContentBlock, ID: "footer", Locale: locale, Version: version, Shared: true,
+			Body: "<tr><td>FOOTER " + locale + " v" + strconv.Itoa(version) + ` <a href="{{ links.unsubscribe }}">x</a></td></tr>`}
+	}
+	hasFooter := func(want string) lookup {
+		return func(ctx context.Context, t testing.TB, src content.Source) (string, error) {
+			m, err := render(ctx, t, src, request("welcome-intro", "de-AT"))
+			if err != nil {
+				return "", err
+			}
+			return strconv.FormatBool(strings.Contains(m.HTML, want)), nil
+		}
+	}
+	steps := []struct {
+		name    string
+		advance time.Duration
+		publish []store.Content
+		do      lookup
+		want    string
+		calls   calls
+	}{
+		{name: "cold", do: hasFooter("FOOTER"), want: "false", calls: calls{Lists: 1}},
+		{name: "published, within the TTL", publish: []store.Content{footer("default", 3), footer("de", 3)},
+			advance: ttl - time.Second, do: hasFooter("FOOTER de v3"), want: "false"},
+		{name: "after the TTL", advance: time.Second, do: hasFooter("FOOTER de v3"), want: "true", calls: calls{Lists: 1}},
+		{name: "warm again", do: hasFooter("FOOTER de v3"), want: "true"},
+		{name: "old version missing in a locale", do: blockOf("footer", "de", 1), want: "", calls: calls{Gets: 1}},
+		{name: "published, the miss is cached", publish: []store.Content{footer("de", 1)},
+			do: blockOf("footer", "de", 1), want: ""},
+		{name: "after the TTL the pinned version is found", advance: ttl, do: blockOf("footer", "de", 1),
+			want: "footer@de|" + footer("de", 1).Body, calls: calls{Lists: 1, Gets: 1}},
+		{name: "and kept", advance: ttl, do: blockOf("footer", "de", 1),
+			want: "footer@de|" + footer("de", 1).Body, calls: calls{Lists: 1}},
+	}
+	for _, s := range steps {
+		for _, c := range s.publish {
+			put(t, st, c)
+		}
+		clk.advance(s.advance)
+		got, err := s.do(ctx, t, src)
+		if err != nil && !errors.Is(err, content.ErrNotFound) {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got != s.want {
+			t.Errorf("%s: got %q, want %q", s.name, got, s.want)
+		}
+		if diff := cmp.Diff(s.calls, cs.take()); diff != "" {
+			t.Errorf("%s: store calls (-want +got):\n%s", s.name, diff)
+		}
+	}
+}
+
+// TestStoreContentEviction: pinned versions beyond MaxBytes are read again.
+func TestStoreContentEviction(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t, exampleFiles(t))
+	for _, name := range []string{"header", "cta-button"} {
+		put(t, st, store.Content{Kind: store.ContentBlock, ID: name, Locale: "default", Shared: true, Body: "v2"})
+	}
+	cs := &countingStore{next: st}
+	clk := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	old := func(name string) int {
+		b, err := st.GetContent(ctx, bu, store.ContentBlock, name, "default", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(b.Body)
+	}
+	// Room for the larger of two old versions, not both.
+	src := lambdamain.NewStoreContent(cs, lambdamain.ContentCache{TTL: ttl, Now: clk.Now, MaxBytes: max(old("header"), old("cta-button")) + 400})
+	steps := []struct {
+		name string
+		gets int
+	}{{"header", 1}, {"header", 0}, {"cta-button", 1}, {"header", 1}, {"cta-button", 1}}
+	for i, s := range steps {
+		cs.take()
+		if _, err := src.Block(ctx, bu, s.name, "", 1); err != nil {
+			t.Fatal(err)
+		}
+		if got := cs.take().Gets; got != s.gets {
+			t.Errorf("step %d (%s@1): %d store reads, want %d", i, s.name, got, s.gets)
+		}
+	}
+}
+
+// TestStoreContentConcurrent: renders racing on a cold cache read the
+// business unit's content once.
+func TestStoreContentConcurrent(t *testing.T) {
+	ctx := context.Background()
+	src, cs, _, _ := cachedSource(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = render(ctx, t, src, request("welcome-intro", []string{"de-AT", "de", "", "en-GB"}[i%4]))
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(calls{Lists: 1}, cs.take()); diff != "" {
+		t.Errorf("store calls (-want +got):\n%s", diff)
+	}
+}
+
+// TestStoreContentRendersAsFiles: every example template renders from the
+// store, cached or not, as it does from journeys/content.
+func TestStoreContentRendersAsFiles(t *testing.T) {
+	ctx := context.Background()
+	files := exampleFiles(t)
+	st := seeded(t, files)
+	sources := map[string]content.Source{
+		"uncached": lambdamain.NewStoreContent(st, lambdamain.ContentCache{}),
+		"cached":   lambdamain.NewStoreContent(st, lambdamain.ContentCache{TTL: ttl}),
+	}
+	libs := map[string]*content.Library{"files": content.NewLibrary(files, content.Options{Links: testLinks(t)})}
+	for name, src := range sources {
+		libs[name] = content.NewLibrary(src, content.Options{Links: testLinks(t)})
+	}
+	idx, err := files.List(ctx, bu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range idx.Templates {
+		for _, locale := range []string{"", "de", "de-AT", "fr"} {
+			if seen[e.ID+"."+locale] {
+				continue
+			}
+			seen[e.ID+"."+locale] = true
+			t.Run(e.ID+"."+locale, func(t *testing.T) {
+				want, werr := libs["files"].Render(ctx, request(e.ID, locale))
+				for _, name := range []string{"uncached", "cached"} {
+					got, err := libs[name].Render(ctx, request(e.ID, locale))
+					if (err == nil) != (werr == nil) {
+						t.Fatalf("%s: error %v, from files %v", name, err, werr)
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("%s differs from files (-files +%s):\n%s", name, name, diff)
+					}
+				}
+			})
+		}
 	}
 }
