@@ -4,10 +4,12 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"sync"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/content"
+	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/store"
 )
 
@@ -46,8 +48,10 @@ type ContentCache struct {
 // ListContent and answers latest lookups and the locale chain's misses
 // until the TTL passes, so content published since shows up within it.
 // Versions are immutable, so a pinned version read from the store is kept
-// for the life of the process (within MaxBytes). It is safe for
-// concurrent use; one load per business unit runs at a time.
+// for the life of the process (within MaxBytes). Generation tells
+// handler.ContentRenderers when to recompile a unit's templates, so a
+// warm process renders newly published content within the TTL too. It is
+// safe for concurrent use; one load per business unit runs at a time.
 type StoreContent struct {
 	store ContentStore
 	cfg   ContentCache
@@ -59,7 +63,10 @@ type StoreContent struct {
 	pinSize int
 }
 
-var _ content.Source = (*StoreContent)(nil)
+var (
+	_ content.Source             = (*StoreContent)(nil)
+	_ handler.ContentGenerations = (*StoreContent)(nil)
+)
 
 // NewStoreContent returns the content source over st.
 func NewStoreContent(st ContentStore, c ContentCache) *StoreContent {
@@ -86,6 +93,8 @@ type listing struct {
 	at     time.Time
 	all    []store.Content
 	latest map[contentKey]variants
+	sig    uint64 // hash of what is latest
+	gen    uint64 // counts the listings with a new sig
 }
 
 // unitContent holds a business unit's listing; load serialises its reads.
@@ -137,10 +146,37 @@ func (s *StoreContent) listing(ctx context.Context, bu string) (*listing, error)
 		}
 		l.latest[k] = v
 	}
+	l.sig, l.gen = signature(all), 1
 	s.mu.Lock()
+	if prev := u.l; prev != nil {
+		l.gen = prev.gen
+		if prev.sig != l.sig {
+			l.gen++
+		}
+	}
 	u.l = l
 	s.mu.Unlock()
 	return l, nil
+}
+
+// signature hashes the versions a listing names.
+func signature(all []store.Content) uint64 {
+	h := fnv.New64a()
+	for _, c := range all {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00", c.BU, c.Kind, c.ID, c.Locale, c.Version)
+	}
+	return h.Sum64()
+}
+
+// Generation implements handler.ContentGenerations: it changes when a
+// listing of bu, read again after the TTL (every call without one), names
+// other versions than the one before.
+func (s *StoreContent) Generation(ctx context.Context, bu string) (uint64, error) {
+	l, err := s.listing(ctx, bu)
+	if err != nil {
+		return 0, err
+	}
+	return l.gen, nil
 }
 
 // list serves List: the store's listing, cached for the TTL.
