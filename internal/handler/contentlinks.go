@@ -23,21 +23,49 @@ type ContentRenderers struct {
 
 	mu    sync.Mutex
 	libs  map[string]*content.Library
+	gens  map[string]uint64 // the source's generation each library compiled from
 	links map[string]*tracking.Links
+}
+
+// A ContentGenerations source can say when a business unit's content
+// changed (a version published since): Generation returns a number that
+// changes then. ContentRenderers asks it before each render and drops
+// the unit's compiled templates when it changed, so a long-lived process
+// follows "latest" content; without it, compiled templates are kept for
+// the life of the process. Generation may read the store, and should be
+// cheap most of the time.
+type ContentGenerations interface {
+	Generation(ctx context.Context, bu string) (uint64, error)
 }
 
 // NewContentRenderers returns the builder. defaultBase is the tracking
 // endpoint's URL for units whose settings give none (the deployment's).
 func NewContentRenderers(src content.Source, s Settings, secrets settings.SecretSource, defaultBase string) *ContentRenderers {
 	return &ContentRenderers{src: src, settings: s, secrets: secrets, defaultBase: defaultBase,
-		libs: map[string]*content.Library{}, links: map[string]*tracking.Links{}}
+		libs: map[string]*content.Library{}, gens: map[string]uint64{}, links: map[string]*tracking.Links{}}
 }
 
 // Renderer implements Renderers.
 func (r *ContentRenderers) Renderer(ctx context.Context, bu string) (Renderer, error) {
+	var gen uint64
+	gens, follow := r.src.(ContentGenerations)
+	if follow {
+		g, err := gens.Generation(ctx, bu)
+		// On an error keep what is compiled: the render reports a source
+		// that fails where it needs it.
+		follow = err == nil
+		gen = g
+	}
 	r.mu.Lock()
 	lib, ok := r.libs[bu]
+	stale := ok && follow && r.gens[bu] != gen
+	if stale {
+		r.gens[bu] = gen
+	}
 	r.mu.Unlock()
+	if stale {
+		lib.Invalidate()
+	}
 	if ok {
 		return lib, nil
 	}
@@ -51,7 +79,7 @@ func (r *ContentRenderers) Renderer(ctx context.Context, bu string) (Renderer, e
 	if old, ok := r.libs[bu]; ok {
 		return old, nil
 	}
-	r.libs[bu] = lib
+	r.libs[bu], r.gens[bu] = lib, gen
 	return lib, nil
 }
 

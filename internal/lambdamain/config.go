@@ -40,6 +40,11 @@ type Config struct {
 	// StateMachinePrefix is arn:aws:states:<region>:<account>:stateMachine:
 	// (STATE_MACHINE_ARN_PREFIX, optional).
 	StateMachinePrefix string
+	// ContentTTL is how long a function serves a business unit's latest
+	// content from one read before reading it again (CONTENT_CACHE_TTL, a
+	// Go duration; default DefaultContentTTL; 0 reads the store on every
+	// lookup).
+	ContentTTL time.Duration
 	// InteractionRetention and StepLogRetention (Go durations, optional).
 	InteractionRetention, StepLogRetention time.Duration
 	// LogLevel is debug, info, warn or error (LOG_LEVEL, default info).
@@ -86,6 +91,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		StateMachinePrefix:   getenv("STATE_MACHINE_ARN_PREFIX"),
 		InteractionRetention: dur("INTERACTION_RETENTION"),
 		StepLogRetention:     dur("STEP_LOG_RETENTION"),
+		ContentTTL:           DefaultContentTTL,
+	}
+	if getenv("CONTENT_CACHE_TTL") != "" {
+		c.ContentTTL = dur("CONTENT_CACHE_TTL")
 	}
 	if c.SecretsFile == "" {
 		c.SecretPrefix = need("SECRET_PREFIX")

@@ -20,19 +20,6 @@ type ContentStore interface {
 	ListContent(ctx context.Context, bu string) ([]store.Content, error)
 }
 
-// StoreContent serves templates and blocks from the store, as deployed
-// functions read them. A template record keeps its main part in Body (the
-// HTML of an email, the text of an SMS, the payload of a custom message)
-// and the rest in Fields: subject, preheader, text (an email's own text
-// part), kind, topic, tracking ("false" turns it off), description; a
-// block's params are Fields["params"], comma-separated. ContentRecord
-// writes this form.
-type StoreContent struct {
-	Store ContentStore
-}
-
-var _ content.Source = StoreContent{}
-
 func storeLocale(l string) string {
 	if l == "" {
 		return DefaultLocale
@@ -48,8 +35,8 @@ func contentLocale(l string) string {
 }
 
 // Template implements content.Source.
-func (s StoreContent) Template(ctx context.Context, bu, id, locale string, version int) (*content.Template, error) {
-	c, err := s.Store.GetContent(ctx, bu, store.ContentTemplate, id, storeLocale(locale), version)
+func (s *StoreContent) Template(ctx context.Context, bu, id, locale string, version int) (*content.Template, error) {
+	c, err := s.get(ctx, bu, store.ContentTemplate, id, storeLocale(locale), version)
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
 		return nil, fmt.Errorf("template %s: %w", id, content.ErrNotFound)
 	}
@@ -90,8 +77,8 @@ func TemplateOf(c store.Content) *content.Template {
 }
 
 // Block implements content.Source.
-func (s StoreContent) Block(ctx context.Context, bu, name, locale string, version int) (*content.Block, error) {
-	c, err := s.Store.GetContent(ctx, bu, store.ContentBlock, name, storeLocale(locale), version)
+func (s *StoreContent) Block(ctx context.Context, bu, name, locale string, version int) (*content.Block, error) {
+	c, err := s.get(ctx, bu, store.ContentBlock, name, storeLocale(locale), version)
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
 		return nil, fmt.Errorf("block %s: %w", name, content.ErrNotFound)
 	}
@@ -113,8 +100,8 @@ func (s StoreContent) Block(ctx context.Context, bu, name, locale string, versio
 }
 
 // List implements content.Source (latest versions only).
-func (s StoreContent) List(ctx context.Context, bu string) (*content.Index, error) {
-	all, err := s.Store.ListContent(ctx, bu)
+func (s *StoreContent) List(ctx context.Context, bu string) (*content.Index, error) {
+	all, err := s.list(ctx, bu)
 	if err != nil {
 		return nil, err
 	}

@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Runtime, error) {
 	}
 	rt.Catalog = catalog.New(rt.Store, nil)
 	rt.Workflow = workflow.NewAWS(sfn.NewFromConfig(awsCfg), cfg.StateMachinePrefix)
-	rt.Content = StoreContent{Store: rt.Store}
+	rt.Content = NewStoreContent(rt.Store, ContentCache{TTL: cfg.ContentTTL})
 	if cfg.ContentDir != "" {
 		fs, probs := content.LoadFiles(os.DirFS(cfg.ContentDir), cfg.ContentDir)
 		if len(probs) > 0 {
