@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/content/tracking"
 	"github.com/journeys-oss/journeys/internal/lambdamain"
@@ -52,24 +53,6 @@ func (c *countingStore) take() calls {
 	n := calls{c.lists, c.gets}
 	c.lists, c.gets = 0, 0
 	return n
-}
-
-// clock is a virtual clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // exampleFiles loads the example content library in journeys/content.
@@ -147,11 +130,11 @@ func render(ctx context.Context, t testing.TB, src content.Source, req content.R
 
 const ttl = time.Minute
 
-func cachedSource(t testing.TB) (*lambdamain.StoreContent, *countingStore, *memory.Store, *clock) {
+func cachedSource(t testing.TB) (*lambdamain.StoreContent, *countingStore, *memory.Store, *asl.VirtualClock) {
 	t.Helper()
 	st := seeded(t, exampleFiles(t))
 	cs := &countingStore{next: st}
-	clk := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	clk := asl.NewVirtualClock(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	return lambdamain.NewStoreContent(cs, lambdamain.ContentCache{TTL: ttl, Now: clk.Now}), cs, st, clk
 }
 
@@ -292,7 +275,7 @@ func TestStoreContentTTL(t *testing.T) {
 		for _, c := range s.publish {
 			put(t, st, c)
 		}
-		clk.advance(s.advance)
+		clk.Advance(s.advance)
 		got, err := s.do(ctx, t, src)
 		if err != nil && !errors.Is(err, content.ErrNotFound) {
 			t.Fatalf("%s: %v", s.name, err)
@@ -314,7 +297,7 @@ func TestStoreContentEviction(t *testing.T) {
 		put(t, st, store.Content{Kind: store.ContentBlock, ID: name, Locale: "default", Shared: true, Body: "v2"})
 	}
 	cs := &countingStore{next: st}
-	clk := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	clk := asl.NewVirtualClock(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	old := func(name string) int {
 		b, err := st.GetContent(ctx, bu, store.ContentBlock, name, "default", 1)
 		if err != nil {

@@ -69,7 +69,7 @@ func TestRenderersFollowPublishedContent(t *testing.T) {
 		if s.publish {
 			publish()
 		}
-		clk.advance(s.advance)
+		clk.Advance(s.advance)
 		if got := strings.HasPrefix(subject(), "Servus"); got != s.wantNew {
 			t.Errorf("%s: renders the published subject: %v, want %v", s.name, got, s.wantNew)
 		}
