@@ -123,10 +123,14 @@ func (s *Store) putCallback(ctx context.Context, c store.Callback, rev int64) er
 
 // CreateCallback implements store.Callbacks.
 func (s *Store) CreateCallback(ctx context.Context, bu string, c store.Callback) (store.Callback, error) {
+	generated := c.ID == ""
 	c, err := store.PrepareCallback(bu, c, s.now())
 	if err == nil {
 		err = s.putCallback(ctx, c, 0)
-		if errors.Is(err, errCondition) {
+		switch {
+		case errors.Is(err, errCondition) && generated:
+			err = nil // a retried PutItem meeting itself, as putAppended says
+		case errors.Is(err, errCondition):
 			err = store.ErrExists
 		}
 	}

@@ -182,6 +182,20 @@ func (s *Store) putNew(ctx context.Context, it item) error {
 	return err
 }
 
+// putAppended writes a new record of an append-only kind. With an id
+// generated here (random, 128 bits) the key was never used before, so a
+// condition failure can only be this very write landing twice: the SDK
+// retried a PutItem whose answer was lost (a timeout, a bad checksum).
+// That is success, not ErrExists. A caller's own id keeps ErrExists, so
+// the caller recognises the duplicate it meant to detect.
+func (s *Store) putAppended(ctx context.Context, it item, generatedID bool) error {
+	err := s.putNew(ctx, it)
+	if generatedID && errors.Is(err, store.ErrExists) {
+		return nil
+	}
+	return err
+}
+
 // putRev writes an item if its stored write counter is still rev (0: it
 // must not exist), with the counter incremented. errCondition otherwise.
 func (s *Store) putRev(ctx context.Context, it item, rev int64) error {

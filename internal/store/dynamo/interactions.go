@@ -12,12 +12,13 @@ import (
 
 // AppendInteraction implements store.Interactions.
 func (s *Store) AppendInteraction(ctx context.Context, bu string, i store.Interaction) (store.Interaction, error) {
+	generated := i.ID == ""
 	i, err := i.Prepare(bu, s.cfg)
 	if err == nil {
 		var it item
 		it, err = encode(i, attrPK, contactPK(bu, i.Contact), attrSK, skInteraction+k(store.SortableTime(i.At), i.ID))
 		if err == nil {
-			err = s.putNew(ctx, withTTL(it, i.ExpiresAt))
+			err = s.putAppended(ctx, withTTL(it, i.ExpiresAt), generated)
 		}
 	}
 	if err != nil {
@@ -87,12 +88,13 @@ func (s *Store) CountInteractions(ctx context.Context, bu, contact string, kind 
 
 // AppendStepLog implements store.Interactions.
 func (s *Store) AppendStepLog(ctx context.Context, bu string, l store.StepLog) (store.StepLog, error) {
+	generated := l.ID == ""
 	l, err := l.Prepare(bu, s.cfg)
 	if err == nil {
 		var it item
 		it, err = encode(l, attrPK, contactPK(bu, l.Contact), attrSK, skStepLog+k(store.SortableTime(l.At), l.ID))
 		if err == nil {
-			err = s.putNew(ctx, withTTL(it, l.ExpiresAt))
+			err = s.putAppended(ctx, withTTL(it, l.ExpiresAt), generated)
 		}
 	}
 	if err != nil {
