@@ -84,18 +84,7 @@ func TestBatchWriteRetriesUnprocessed(t *testing.T) {
 		t.Skip("moto: skipped with -short")
 	}
 	th := &throttling{}
-	db := dynamodb.New(dynamodb.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(testsvc.Moto(t)),
-		HTTPClient:   &http.Client{Transport: th},
-	})
-	table := createTable(t, db)
-	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	s, err := New(db, table, storetest.Config(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clock := storeThrough(t, th)
 	ctx := context.Background()
 	var batch []store.Interaction
 	for i := range 60 {
@@ -124,4 +113,23 @@ func TestBatchWriteRetriesUnprocessed(t *testing.T) {
 	if p, err := s.ListInteractions(ctx, "acme", "c-0", store.InteractionQuery{}); err != nil || len(p.Items) != 0 {
 		t.Fatalf("after erasure %d interactions (%v)", len(p.Items), err)
 	}
+}
+
+// storeThrough opens a store on a fresh moto table whose requests go
+// through rt (a transport that changes what moto answers).
+func storeThrough(t *testing.T, rt http.RoundTripper) (*Store, *storetest.Clock) {
+	t.Helper()
+	db := dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(testsvc.Moto(t)),
+		HTTPClient:   &http.Client{Transport: rt},
+	})
+	table := createTable(t, db)
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	s, err := New(db, table, storetest.Config(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, clock
 }

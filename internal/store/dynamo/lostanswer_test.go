@@ -9,12 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/journeys-oss/journeys/internal/store"
-	"github.com/journeys-oss/journeys/internal/store/storetest"
-	"github.com/journeys-oss/journeys/internal/testsvc"
 )
 
 // losingAnswers forwards every request to moto, but answers the first
@@ -51,18 +46,7 @@ func TestAppendSurvivesLostAnswer(t *testing.T) {
 		t.Skip("moto: skipped with -short")
 	}
 	la := &losingAnswers{}
-	db := dynamodb.New(dynamodb.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(testsvc.Moto(t)),
-		HTTPClient:   &http.Client{Transport: la},
-	})
-	table := createTable(t, db)
-	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	s, err := New(db, table, storetest.Config(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clock := storeThrough(t, la)
 	ctx := context.Background()
 	if _, err := s.AppendStepLog(ctx, "acme", store.StepLog{Contact: "c-1", Journey: "j", Step: "s", At: clock.Now(), Outcome: store.StepSent}); err != nil {
 		t.Fatalf("step log: %v", err)
