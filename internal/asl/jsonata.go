@@ -1,14 +1,9 @@
 package asl
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"math"
 	"reflect"
 	"strings"
@@ -399,19 +394,8 @@ func jsonataFunctions(env *evalEnv) map[string]jsonata.Extension {
 			return out, nil
 		}},
 		"hash": {Func: func(s, alg string) (string, error) {
-			var h hash.Hash
-			switch alg {
-			case "MD5":
-				h = md5.New()
-			case "SHA-1":
-				h = sha1.New()
-			case "SHA-256":
-				h = sha256.New()
-			case "SHA-384":
-				h = sha512.New384()
-			case "SHA-512":
-				h = sha512.New()
-			default:
+			h := intrinsic.NewHash(alg)
+			if h == nil {
 				return "", fmt.Errorf("$hash does not support the algorithm %q", alg)
 			}
 			h.Write([]byte(s))

@@ -105,7 +105,7 @@ func (e *Engine) flush(ctx context.Context) error {
 		seq  uint64
 		snap *Snapshot
 	}
-	var todo []pending
+	var unsaved []pending
 	seen := map[*execution]bool{}
 	for _, x := range e.dirty {
 		if seen[x] {
@@ -118,14 +118,14 @@ func (e *Engine) flush(ctx context.Context) error {
 			e.mu.Unlock()
 			return fmt.Errorf("snapshot execution %s: %w", x.arn, err)
 		}
-		todo = append(todo, pending{x, x.seq, snap})
+		unsaved = append(unsaved, pending{x, x.seq, snap})
 	}
 	e.dirty = e.dirty[:0]
 	e.mu.Unlock()
 
 	e.pmu.Lock()
 	defer e.pmu.Unlock()
-	for i, p := range todo {
+	for i, p := range unsaved {
 		e.mu.Lock()
 		stale := p.seq <= p.x.savedSeq
 		e.mu.Unlock()
@@ -136,7 +136,7 @@ func (e *Engine) flush(ctx context.Context) error {
 			e.opts.logger.Error("save execution snapshot", "execution", p.x.arn, "err", err)
 			// Keep what was not saved dirty, so the next flush tries again.
 			e.mu.Lock()
-			for _, q := range todo[i:] {
+			for _, q := range unsaved[i:] {
 				if !q.x.dirty {
 					q.x.dirty = true
 					e.dirty = append(e.dirty, q.x)

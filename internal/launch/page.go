@@ -42,12 +42,12 @@ func (l *Launcher) Page(ctx context.Context, p PageState) (PageState, error) {
 		return p, fmt.Errorf("launch %s: list contacts of segment %d: %w", p.Launch, p.Shard.Segment, err)
 	}
 	skip := min(p.Shard.Skip, len(page.Items))
-	todo := page.Items[skip:]
+	members := page.Items[skip:]
 	w := &pageWork{l: l, p: p, seg: seg, loads: loads, bucket: newBucket(p.Rate, l.now, l.sleep), start: l.now()}
-	if err := w.readAhead(ctx, todo); err != nil {
+	if err := w.readAhead(ctx, members); err != nil {
 		return p, err
 	}
-	results, done := w.run(ctx, todo)
+	results, done := w.run(ctx, members)
 
 	var tally Totals
 	var failed, attempted int
@@ -69,7 +69,7 @@ func (l *Launcher) Page(ctx context.Context, p PageState) (PageState, error) {
 		return p, fmt.Errorf("launch %s: every enrolment of a page of segment %d failed: %w", p.Launch, p.Shard.Segment, firstErr)
 	}
 	p.Shard.Totals.Add(tally)
-	if done == len(todo) {
+	if done == len(members) {
 		p.Shard.Cursor, p.Shard.Skip, p.Shard.Done = page.Next, 0, page.Next == ""
 	} else {
 		p.Shard.Skip = skip + done
@@ -133,13 +133,13 @@ type pageWork struct {
 // read for each member: the journey's record (so a pause or stop takes
 // effect from the next page) and the contacts' enrolments in the journey
 // (a few index queries instead of two reads per contact).
-func (w *pageWork) readAhead(ctx context.Context, todo []store.Contact) error {
+func (w *pageWork) readAhead(ctx context.Context, members []store.Contact) error {
 	j, err := w.l.store.GetJourney(ctx, w.p.BU, w.p.Journey)
 	if err != nil {
 		return fmt.Errorf("launch %s: %w", w.p.Launch, err)
 	}
-	ids := make([]string, len(todo))
-	for i, c := range todo {
+	ids := make([]string, len(members))
+	for i, c := range members {
 		ids[i] = c.ID
 	}
 	if w.enrolments, err = w.l.store.EnrolmentsOf(ctx, w.p.BU, w.p.Journey, ids); err != nil {
@@ -149,15 +149,15 @@ func (w *pageWork) readAhead(ctx context.Context, todo []store.Contact) error {
 	return nil
 }
 
-// run enrols todo with the configured workers, in order, and stops
+// run enrols members with the configured workers, in order, and stops
 // dispatching when time runs out. It returns every dispatched result and
 // how many leading contacts are finished.
-func (w *pageWork) run(ctx context.Context, todo []store.Contact) ([]result, int) {
-	results := make([]result, len(todo))
+func (w *pageWork) run(ctx context.Context, members []store.Contact) ([]result, int) {
+	results := make([]result, len(members))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, w.l.cfg.Workers)
 	dispatched := 0
-	for i, c := range todo {
+	for i, c := range members {
 		if w.outOfTime(ctx) {
 			break
 		}

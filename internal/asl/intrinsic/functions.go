@@ -253,23 +253,30 @@ func evalHash(cc *callCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var h hash.Hash
-	switch alg {
-	case "MD5":
-		h = md5.New()
-	case "SHA-1":
-		h = sha1.New()
-	case "SHA-256":
-		h = sha256.New()
-	case "SHA-384":
-		h = sha512.New384()
-	case "SHA-512":
-		h = sha512.New()
-	default:
+	h := NewHash(alg)
+	if h == nil {
 		return nil, cc.fail("The States.Hash function does not support the algorithm %q (use MD5, SHA-1, SHA-256, SHA-384 or SHA-512).", alg)
 	}
 	h.Write([]byte(s))
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// NewHash returns the hash States.Hash and JSONata's $hash name alg (MD5,
+// SHA-1, SHA-256, SHA-384, SHA-512), or nil for another name.
+func NewHash(alg string) hash.Hash {
+	switch alg {
+	case "MD5":
+		return md5.New()
+	case "SHA-1":
+		return sha1.New()
+	case "SHA-256":
+		return sha256.New()
+	case "SHA-384":
+		return sha512.New384()
+	case "SHA-512":
+		return sha512.New()
+	}
+	return nil
 }
 
 func evalJSONMerge(cc *callCtx) (any, error) {

@@ -110,7 +110,7 @@ func (s *Store) CreateEnrolments(ctx context.Context, bu string, es []store.Enro
 	results := make([]store.BatchResult, len(es))
 	prepared := make([]store.Enrolment, len(es))
 	seen := map[string]bool{}
-	var todo []int
+	var toWrite []int
 	now := s.now()
 	for i, e := range es {
 		e, err := store.PrepareEnrolment(bu, e, now)
@@ -123,10 +123,10 @@ func (s *Store) CreateEnrolments(ctx context.Context, bu string, es []store.Enro
 		}
 		seen[k(e.Journey, e.Contact, e.Entry)] = true
 		prepared[i] = e
-		todo = append(todo, i)
+		toWrite = append(toWrite, i)
 	}
-	err := parallel(ctx, len(todo), batchWorkers, func(ctx context.Context, n int) error {
-		e := prepared[todo[n]]
+	err := parallel(ctx, len(toWrite), batchWorkers, func(ctx context.Context, n int) error {
+		e := prepared[toWrite[n]]
 		err := s.putEnrolment(ctx, e, 0)
 		if errors.Is(err, errCondition) {
 			err = store.ErrExists
@@ -138,7 +138,7 @@ func (s *Store) CreateEnrolments(ctx context.Context, bu string, es []store.Enro
 		if !ok {
 			return err
 		}
-		results[todo[n]] = r
+		results[toWrite[n]] = r
 		return nil
 	})
 	if err != nil {
