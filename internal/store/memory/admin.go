@@ -54,21 +54,7 @@ func (s *Store) CreateSalesTask(ctx context.Context, bu string, t store.SalesTas
 
 // GetSalesTask implements store.SalesTasks.
 func (s *Store) GetSalesTask(ctx context.Context, bu, id string) (store.SalesTask, error) {
-	err := store.CheckIDs("bu", bu, "sales task", id)
-	if err == nil {
-		err = checkCtx(ctx)
-	}
-	var t store.SalesTask
-	if err == nil {
-		s.tasks.mu.RLock()
-		var ok bool
-		t, ok = s.tasks.byID[idKey{bu, id}]
-		s.tasks.mu.RUnlock()
-		if !ok {
-			err = store.ErrNotFound
-		}
-	}
-	return t, wrap("get sales task "+id, err)
+	return lookup(ctx, &s.tasks.mu, s.tasks.byID, bu, "sales task", id)
 }
 
 // SetSalesTaskStatus implements store.SalesTasks.

@@ -71,21 +71,8 @@ func (ap *approvals) create(a store.Approval) error {
 
 // GetApproval implements store.Approvals.
 func (s *Store) GetApproval(ctx context.Context, bu, id string) (store.Approval, error) {
-	err := store.CheckIDs("bu", bu, "approval", id)
-	if err == nil {
-		err = checkCtx(ctx)
-	}
-	var a store.Approval
-	if err == nil {
-		s.apprs.mu.RLock()
-		var ok bool
-		a, ok = s.apprs.byID[idKey{bu, id}]
-		s.apprs.mu.RUnlock()
-		if !ok {
-			err = store.ErrNotFound
-		}
-	}
-	return a.Reported(s.now()), wrap("get approval "+id, err)
+	a, err := lookup(ctx, &s.apprs.mu, s.apprs.byID, bu, "approval", id)
+	return a.Reported(s.now()), err
 }
 
 // DecideApproval implements store.Approvals.

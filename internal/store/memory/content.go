@@ -130,24 +130,7 @@ func (s *Store) PutSegment(ctx context.Context, bu string, sg store.Segment) err
 
 // GetSegment implements store.Contents.
 func (s *Store) GetSegment(ctx context.Context, bu, name string) (store.Segment, error) {
-	err := store.CheckIDs("bu", bu, "segment", name)
-	if err == nil {
-		err = checkCtx(ctx)
-	}
-	var sg store.Segment
-	if err == nil {
-		s.content.mu.RLock()
-		var ok bool
-		sg, ok = s.content.segments[idKey{bu, name}]
-		s.content.mu.RUnlock()
-		if !ok {
-			err = store.ErrNotFound
-		}
-	}
-	if err != nil {
-		return store.Segment{}, fmt.Errorf("get segment %s: %w", name, err)
-	}
-	return sg, nil
+	return lookup(ctx, &s.content.mu, s.content.segments, bu, "segment", name)
 }
 
 // ListSegments implements store.Contents.

@@ -41,24 +41,7 @@ func (s *Store) PutOwner(ctx context.Context, bu string, o store.Owner) error {
 
 // GetOwner implements store.Contacts.
 func (s *Store) GetOwner(ctx context.Context, bu, id string) (store.Owner, error) {
-	err := store.CheckIDs("bu", bu, "owner", id)
-	if err == nil {
-		err = checkCtx(ctx)
-	}
-	var o store.Owner
-	if err == nil {
-		s.owners.mu.RLock()
-		var ok bool
-		o, ok = s.owners.byID[idKey{bu, id}]
-		s.owners.mu.RUnlock()
-		if !ok {
-			err = store.ErrNotFound
-		}
-	}
-	if err != nil {
-		return store.Owner{}, fmt.Errorf("get owner %s: %w", id, err)
-	}
-	return o, nil
+	return lookup(ctx, &s.owners.mu, s.owners.byID, bu, "owner", id)
 }
 
 // ListOwners implements store.Contacts.
@@ -126,24 +109,7 @@ func (s *Store) PutJourney(ctx context.Context, bu string, j store.Journey) (sto
 
 // GetJourney implements store.Journeys.
 func (s *Store) GetJourney(ctx context.Context, bu, id string) (store.Journey, error) {
-	err := store.CheckIDs("bu", bu, "journey", id)
-	if err == nil {
-		err = checkCtx(ctx)
-	}
-	var j store.Journey
-	if err == nil {
-		s.journeys.mu.RLock()
-		var ok bool
-		j, ok = s.journeys.byID[idKey{bu, id}]
-		s.journeys.mu.RUnlock()
-		if !ok {
-			err = store.ErrNotFound
-		}
-	}
-	if err != nil {
-		return store.Journey{}, fmt.Errorf("get journey %s: %w", id, err)
-	}
-	return j, nil
+	return lookup(ctx, &s.journeys.mu, s.journeys.byID, bu, "journey", id)
 }
 
 // ListJourneys implements store.Journeys.

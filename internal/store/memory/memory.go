@@ -26,6 +26,8 @@ package memory
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/store"
@@ -78,6 +80,30 @@ type idKey struct{ bu, id string }
 
 // checkCtx returns the context's error, as every method does first.
 func checkCtx(ctx context.Context) error { return ctx.Err() }
+
+// lookup reads the record of kind stored under (bu, id) in m, guarded by
+// mu: the Get methods of records kept whole in one map.
+func lookup[T any](ctx context.Context, mu *sync.RWMutex, m map[idKey]T, bu, kind, id string) (T, error) {
+	err := store.CheckIDs("bu", bu, kind, id)
+	if err == nil {
+		err = checkCtx(ctx)
+	}
+	var v T
+	if err == nil {
+		mu.RLock()
+		var ok bool
+		v, ok = m[idKey{bu, id}]
+		mu.RUnlock()
+		if !ok {
+			err = store.ErrNotFound
+		}
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("get %s %s: %w", kind, id, err)
+	}
+	return v, nil
+}
 
 // pad keeps the locks of neighbouring shards off one cache line, so two
 // cores taking different shards do not slow each other down.
