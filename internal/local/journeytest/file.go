@@ -244,23 +244,9 @@ func readContact(r *sim.Reader, n *yaml.Node) ContactSpec {
 		case "base":
 			c.Base = r.String(v, "base")
 		case "consent":
-			c.Consent = map[string]bool{}
-			r.Mapping(v, "consent", keysOf(v), func(ch string, _, b *yaml.Node) {
-				ok, isBool := r.Value(b, "consent").(bool)
-				if !isBool {
-					r.Add(b, "true or false", "consent %s: expected true or false", ch)
-				}
-				c.Consent[ch] = ok
-			})
+			c.Consent = readSwitches(r, v, "consent", "consent")
 		case "topics":
-			c.Topics = map[string]bool{}
-			r.Mapping(v, "topics", keysOf(v), func(topic string, _, b *yaml.Node) {
-				ok, isBool := r.Value(b, "topics").(bool)
-				if !isBool {
-					r.Add(b, "true or false", "topic %s: expected true or false", topic)
-				}
-				c.Topics[topic] = ok
-			})
+			c.Topics = readSwitches(r, v, "topics", "topic")
 		case "interactions":
 			r.Sequence(v, "interactions", func(_ int, item *yaml.Node) {
 				c.Interactions = append(c.Interactions, readPast(r, item))
@@ -279,6 +265,20 @@ func readContact(r *sim.Reader, n *yaml.Node) ContactSpec {
 		r.Add(n, "letters, digits, '.', '_' and '-'", "contact id %q is not valid", c.ID)
 	}
 	return c
+}
+
+// readSwitches reads a mapping of names to true or false (consent per
+// channel, per topic); what names an entry in messages.
+func readSwitches(r *sim.Reader, v *yaml.Node, field, what string) map[string]bool {
+	out := map[string]bool{}
+	r.Mapping(v, field, keysOf(v), func(name string, _, b *yaml.Node) {
+		on, isBool := r.Value(b, field).(bool)
+		if !isBool {
+			r.Add(b, "true or false", "%s %s: expected true or false", what, name)
+		}
+		out[name] = on
+	})
+	return out
 }
 
 func readPast(r *sim.Reader, n *yaml.Node) PastInteraction {
