@@ -2,6 +2,7 @@ package content
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/journeys-oss/journeys/internal/content/tracking"
 )
@@ -23,22 +24,27 @@ func (r *renderer) email() error {
 	if err != nil {
 		return err
 	}
-	html, err := r.part(PartHTML)
-	if err != nil {
-		return err
-	}
 	msg.Subject, msg.Preheader = headerText(subject), headerText(pre)
-	pass := htmlPass{rewrite: true, out: r.out[:0], message: r.req.MessageID, preheader: msg.Preheader}
-	if doc.Tracking {
-		pass.links = r.lib.opts.Links
-	}
 	textPart := r.ct.parts[PartText] != nil
 	if textPart {
 		if msg.Text, err = r.part(PartText); err != nil {
 			return err
 		}
 		msg.Text = strings.TrimSpace(msg.Text) + "\n"
-	} else {
+	}
+	// The HTML part is only read, by the pass below, before any other part
+	// renders into the buffer: a view of it saves a copy of the largest
+	// part of every email.
+	htmlBytes, err := r.partBytes(PartHTML)
+	if err != nil {
+		return err
+	}
+	html := unsafe.String(unsafe.SliceData(htmlBytes), len(htmlBytes))
+	pass := htmlPass{rewrite: true, out: r.out[:0], message: r.req.MessageID, preheader: msg.Preheader}
+	if doc.Tracking {
+		pass.links = r.lib.opts.Links
+	}
+	if !textPart {
 		pass.text = &textConv{out: r.text[:0]}
 	}
 	marketing := doc.Kind == Marketing

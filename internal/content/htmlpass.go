@@ -114,7 +114,9 @@ func (p *htmlPass) link(doc string, t linkTag) {
 		p.out = append(p.out, repl...)
 		return
 	}
-	p.tracked = append(p.tracked, dest)
+	// dest may be a view of the renderer's buffer (email renders the
+	// HTML part in place): the message keeps its own copy.
+	p.tracked = append(p.tracked, strings.Clone(dest))
 	p.out = p.links.AppendClickHTML(p.out, p.message, dest)
 }
 

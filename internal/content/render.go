@@ -222,16 +222,23 @@ func (r *renderer) bind() error {
 
 // part renders one part; a missing part renders "".
 func (r *renderer) part(name PartName) (string, error) {
+	b, err := r.partBytes(name)
+	return string(b), err
+}
+
+// partBytes renders one part into the renderer's buffer and returns it: it
+// is valid until the next part is rendered.
+func (r *renderer) partBytes(name PartName) ([]byte, error) {
 	u := r.ct.parts[name]
-	if u == nil {
-		return "", nil
-	}
 	r.buf = r.buf[:0]
+	if u == nil {
+		return r.buf, nil
+	}
 	r.st.refs, r.st.depth = u.refs, 0
 	if err := r.lib.run(&r.st, u, r.rctx(&r.buf)); err != nil {
-		return "", fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return string(r.buf), nil
+	return r.buf, nil
 }
 
 // rctx returns the render context for one part, writing to out, with a

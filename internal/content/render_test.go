@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -199,6 +200,28 @@ func TestLinkRewriting(t *testing.T) {
 }
 
 func amp(s string) string { return strings.ReplaceAll(s, "&", "&amp;") }
+
+// TestMessageOutlivesNextRender: a message shares nothing with the pooled
+// renderer that made it; the next render leaves its parts and tracked
+// links as they were.
+func TestMessageOutlivesNextRender(t *testing.T) {
+	l := newLib(t, map[string]string{"templates/p.liquid": "---\nchannel: email\nsubject: For {{ contact.firstName }}\n---\n" +
+		`<p>Hi {{ contact.firstName }}, <a href="https://x.example/{{ contact.company }}">your page</a> <a href="{{ links.unsubscribe }}">Unsubscribe</a></p>`})
+	first := testRequest("p")
+	a := mustRender(t, l, first)
+	want := *a
+	want.TrackedLinks = slices.Clone(a.TrackedLinks)
+	second := testRequest("p")
+	second.Contact = map[string]any{"firstName": "Bartholomew", "company": "Bartholomew Industries"}
+	second.MessageID = "msg-2"
+	mustRender(t, l, second)
+	if diff := cmp.Diff(&want, a); diff != "" {
+		t.Errorf("first message changed by the second render (-before +after):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"https://x.example/Acme"}, a.TrackedLinks); diff != "" {
+		t.Errorf("tracked (-want +got):\n%s", diff)
+	}
+}
 
 // TestTrackedLinksVerify: every rewritten link verifies at the endpoint and
 // redirects to the original; a tampered one does not.
