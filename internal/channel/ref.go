@@ -60,8 +60,22 @@ func (r MessageRef) String() string {
 	if r.Test {
 		p = testRefPrefix
 	}
-	raw := strings.Join([]string{r.BU, r.Contact, r.Journey, strconv.Itoa(r.Version), r.Step, r.Exec}, "\n")
-	return p + base64.RawURLEncoding.EncodeToString([]byte(raw))
+	// Built in stack buffers (most references are short): the id is the one
+	// allocation, and every send makes several.
+	var rawBuf [256]byte
+	raw := rawBuf[:0]
+	for i, part := range [...]string{r.BU, r.Contact, r.Journey, "", r.Step, r.Exec} {
+		if i > 0 {
+			raw = append(raw, '\n')
+		}
+		if i == 3 {
+			raw = strconv.AppendInt(raw, int64(r.Version), 10)
+		}
+		raw = append(raw, part...)
+	}
+	var idBuf [384]byte
+	id := append(idBuf[:0], p...)
+	return string(base64.RawURLEncoding.AppendEncode(id, raw))
 }
 
 // ParseMessageRef reads a message id. It checks the form only: ids in

@@ -16,8 +16,9 @@ import (
 // Set win. It is safe for concurrent use.
 type DerivedSecrets struct {
 	Seed string
-	mu   sync.Mutex
-	set  map[string]string
+	mu      sync.Mutex
+	set     map[string]string
+	derived map[string]string // the values derived so far, by name
 }
 
 var _ settings.SecretSource = (*DerivedSecrets)(nil)
@@ -29,8 +30,17 @@ func (d *DerivedSecrets) Secret(_ context.Context, name string) (string, error) 
 	if v, ok := d.set[name]; ok {
 		return v, nil
 	}
+	if v, ok := d.derived[name]; ok {
+		return v, nil
+	}
+	// Every signed request asks again: derive each name once.
 	sum := sha256.Sum256([]byte("journeys-secret\x00" + d.Seed + "\x00" + name))
-	return webhook.SecretPrefix + base64.StdEncoding.EncodeToString(sum[:]), nil
+	v := webhook.SecretPrefix + base64.StdEncoding.EncodeToString(sum[:])
+	if d.derived == nil {
+		d.derived = map[string]string{}
+	}
+	d.derived[name] = v
+	return v, nil
 }
 
 // Set gives a secret a value.

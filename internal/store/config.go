@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -60,10 +59,14 @@ func Shard(id string) int {
 // NewID returns a random id with the given prefix: 26 characters of
 // lower-case base32 (130 bits), opaque and safe in URLs and keys.
 func NewID(prefix string) string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	var raw [16]byte
+	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails (Go 1.24+)
+	var buf [64]byte
+	return string(idEncoding.AppendEncode(append(buf[:0], prefix...), raw[:]))
 }
+
+// idEncoding is base32 (RFC 4648) in lower case, unpadded.
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // AddressHash is the keyed hash under which a suppressed address is stored:
 // hex HMAC-SHA256 over the business unit, the address kind and the
@@ -118,16 +121,23 @@ func CheckID(what, s string) error {
 	if s == "" {
 		return fmt.Errorf("%s is empty: %w", what, ErrInvalid)
 	}
-	if len(s) > maxIDLen || !utf8.ValidString(s) {
+	// Every id passes here, many times a call: one pass over the bytes
+	// (UTF-8 never encodes '#' or a control character inside a longer
+	// sequence), and the UTF-8 check only for the rare non-ASCII id.
+	ascii, separator := true, false
+	for i := 0; i < len(s) && i <= maxIDLen; i++ {
+		c := s[i]
+		ascii = ascii && c < 0x80
+		separator = separator || c == '#' || c < 0x20 || c == 0x7f
+	}
+	if len(s) > maxIDLen || !ascii && !utf8.ValidString(s) {
 		return fmt.Errorf("%s is longer than %d bytes or not UTF-8: %w", what, maxIDLen, ErrInvalid)
 	}
-	if what == "bu" && strings.HasPrefix(s, "_") {
+	if what == "bu" && s[0] == '_' {
 		return fmt.Errorf("business unit %q: names starting with '_' are reserved: %w", s, ErrInvalid)
 	}
-	for _, r := range s {
-		if r == '#' || r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%s %q contains '#' or a control character: %w", what, s, ErrInvalid)
-		}
+	if separator {
+		return fmt.Errorf("%s %q contains '#' or a control character: %w", what, s, ErrInvalid)
 	}
 	return nil
 }

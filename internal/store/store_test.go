@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -90,11 +91,30 @@ func TestCheckID(t *testing.T) {
 		"nul":         {"contact", "c\x001", false},
 		"reserved bu": {"bu", store.SharedBU, false},
 		"too long":    {"contact", strings.Repeat("x", 201), false},
+		"longest":     {"contact", strings.Repeat("é", 100), true},
+		"bad utf-8":   {"contact", "c-\xff1", false},
+		"tab":         {"contact", "c\t1", false},
+		"del":         {"contact", "c\x7f", false},
+		"hash late":   {"contact", strings.Repeat("x", 150) + "#", false},
 	} {
 		err := store.CheckID(c.what, c.id)
 		if (err == nil) != c.ok || (err != nil && !errors.Is(err, store.ErrInvalid)) {
 			t.Errorf("%s: CheckID(%q) = %v", name, c.id, err)
 		}
+	}
+}
+
+// TestNewID: the prefix, then 26 characters of lower-case base32; no two
+// alike.
+func TestNewID(t *testing.T) {
+	valid := regexp.MustCompile(`^m-[a-z2-7]{26}$`)
+	seen := map[string]bool{}
+	for range 1000 {
+		id := store.NewID("m-")
+		if !valid.MatchString(id) || seen[id] {
+			t.Fatalf("NewID = %q (seen before: %v)", id, seen[id])
+		}
+		seen[id] = true
 	}
 }
 

@@ -53,8 +53,16 @@ func packDetail(m map[string]string) string {
 	if len(m) == 0 {
 		return ""
 	}
-	keys := slices.Sorted(maps.Keys(m))
-	var b []byte
+	// Details hold a handful of entries: sort their keys and build the
+	// string in stack buffers, so the string is the one allocation.
+	var keyBuf [8]string
+	keys := keyBuf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var buf [256]byte
+	b := buf[:0]
 	for _, k := range keys {
 		b = binary.AppendUvarint(b, uint64(len(k)))
 		b = append(b, k...)
