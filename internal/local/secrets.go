@@ -15,7 +15,7 @@ import (
 // so runs are repeatable and nothing is written anywhere. Values set with
 // Set win. It is safe for concurrent use.
 type DerivedSecrets struct {
-	Seed string
+	Seed    string
 	mu      sync.Mutex
 	set     map[string]string
 	derived map[string]string // the values derived so far, by name
