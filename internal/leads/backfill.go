@@ -32,6 +32,11 @@ type PageStats struct {
 // unit's LinkedIn owners (another unit's, or nobody's).
 var ErrForeignOwner = errors.New("leads: the lead's owner is not one of the business unit's linkedin owners")
 
+// A PageSink takes one page of leads and says what it did with them:
+// Inbox.BackfillPage, or the management API's Client.Backfill for a
+// deployed system.
+type PageSink func(ctx context.Context, page []linkedin.Lead) (PageStats, error)
+
 // Backfill walks the pager (the owner finder of a time range) and puts
 // every page through BackfillPage, routing each lead by its owner, so a
 // lead the webhook delivered, or an earlier backfill queued, is a
@@ -39,6 +44,17 @@ var ErrForeignOwner = errors.New("leads: the lead's owner is not one of the busi
 // is called after every page. On error the stats say how far it got
 // (Next: the offset of the page that failed).
 func (in *Inbox) Backfill(ctx context.Context, pager Pager, start int, progress func(BackfillStats)) (BackfillStats, error) {
+	return BackfillTo(ctx, pager, start, func(ctx context.Context, page []linkedin.Lead) (PageStats, error) {
+		return in.BackfillPage(ctx, "", page)
+	}, progress)
+}
+
+// BackfillTo walks the pager from offset start and hands every non-empty
+// page to sink, counting what it did. progress, when not nil, is called
+// after every page. On error the stats say how far it got: Next is the
+// offset of the page that failed, to resume from (a page the sink took
+// in part is found duplicate where it was queued).
+func BackfillTo(ctx context.Context, pager Pager, start int, sink PageSink, progress func(BackfillStats)) (BackfillStats, error) {
 	st := BackfillStats{Next: start}
 	for !pager.Done() {
 		page, err := pager.Next(ctx)
@@ -46,12 +62,14 @@ func (in *Inbox) Backfill(ctx context.Context, pager Pager, start int, progress 
 			return st, fmt.Errorf("backfill at %d: %w", st.Next, err)
 		}
 		st.Pages++
-		ps, err := in.BackfillPage(ctx, "", page.Leads)
-		st.Leads += ps.Leads
-		st.Queued += ps.Queued
-		st.Duplicates += ps.Duplicates
-		if err != nil {
-			return st, err
+		if len(page.Leads) > 0 {
+			ps, err := sink(ctx, page.Leads)
+			st.Leads += ps.Leads
+			st.Queued += ps.Queued
+			st.Duplicates += ps.Duplicates
+			if err != nil {
+				return st, fmt.Errorf("backfill page at %d: %w", st.Next, err)
+			}
 		}
 		st.Next = page.Start + len(page.Leads)
 		if progress != nil {
