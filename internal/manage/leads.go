@@ -49,7 +49,7 @@ type BackfillRequest struct {
 // each lead goes through the Inbox as the webhook's do.
 func (h *Handler) backfill(w http.ResponseWriter, r *http.Request, c caller) error {
 	if h.opts.Leads == nil {
-		return fmt.Errorf("this deployment has no lead queue: %w", ErrUnavailable)
+		return fmt.Errorf("lead backfill (no lead queue): %w", ErrUnavailable)
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBackfillBytes))
 	var tooBig *http.MaxBytesError
