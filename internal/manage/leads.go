@@ -65,6 +65,9 @@ func (h *Handler) backfill(w http.ResponseWriter, r *http.Request, c caller) err
 		return err
 	}
 	st, err := h.opts.Leads.BackfillPage(r.Context(), c.bu, page)
+	if errors.Is(err, leads.ErrForeignOwner) {
+		return fmt.Errorf("%w (nothing of this page was queued)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func TestBackfillRoute(t *testing.T) {
 		{"leads:write", "/api/leads/backfill", f.bearer("backfill"), page(northwindOwner, northwindOwner), ok, ""},
 		{"IAM", "/manage/northwind/leads/backfill", iam("ops"), page(northwindOwner), ok, ""},
 		{"another unit's lead in the page", "/api/leads/backfill", f.bearer("backfill"), page(northwindOwner, contosoOwner, northwindOwner), forbidden,
-			"owner " + contosoOwner + ": leads: the lead's owner is not one of the business unit's linkedin owners"},
+			"owner " + contosoOwner + ": leads: the lead's owner is not one of the business unit's linkedin owners (nothing of this page was queued)"},
 		{"nobody's lead", "/api/leads/backfill", f.bearer("backfill"), page("urn:li:sponsoredAccount:9"), forbidden, "not one of the business unit's"},
 		{"northwind's leads with contoso's key", "/api/leads/backfill", f.bearer("other-backfill"), page(northwindOwner), forbidden, "not one of the business unit's"},
 		{"northwind's leads by IAM for contoso", "/manage/contoso/leads/backfill", iam("ops"), page(northwindOwner), forbidden, "not one of the business unit's"},
