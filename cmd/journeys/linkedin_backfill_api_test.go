@@ -169,7 +169,7 @@ func TestLinkedInBackfillThroughAPI(t *testing.T) {
 		stderr string
 	}{
 		{"a key without leads:write", "ops", 0, args, exitFailed, "", "the key lacks the scope leads:write: forbidden (HTTP 403 forbidden) (resume with --start 0)"},
-		{"another unit's key", "contoso", 0, args, exitFailed, "", "not one of the business unit's linkedin owners (HTTP 403 forbidden) (resume with --start 0)"},
+		{"another unit's key", "contoso", 0, args, exitFailed, "", "not one of the business unit's linkedin owners (nothing of this page was queued) (HTTP 403 forbidden) (resume with --start 0)"},
 		{"interrupted at the third page", "backfill", 3, args, exitFailed, "", "page 2: 8 leads so far\njourneys linkedin backfill: backfill page at 8: the API is having a bad minute (HTTP 503 http) (resume with --start 8)"},
 		{"resumed", "backfill", 0, with("--start", "8"), exitOK, "7 leads in 2 pages: 7 queued for sync, 0 already known " + where, "page 2: 7 leads so far"},
 		{"again from the start", "backfill", 0, with("--json"), exitOK, "{\n  \"duplicates\": 15,\n  \"leads\": 15,\n  \"pages\": 4,\n  \"queued\": 0\n}\n", ""},
