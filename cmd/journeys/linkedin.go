@@ -29,7 +29,13 @@ LINKEDIN_API_URL, LINKEDIN_VERSION and LINKEDIN_TOKEN_FILE.
   journeys linkedin subscribe --webhook URL --owner URN [--lead-type SPONSORED]
   journeys linkedin unsubscribe --id ID
   journeys linkedin subscriptions --owner URN [--lead-type SPONSORED]
-  journeys linkedin backfill --since DATE [--until DATE] --owner URN --bu BU`
+  journeys linkedin backfill --since DATE [--until DATE] --owner URN --bu BU
+  journeys linkedin backfill --since DATE [--until DATE] --owner URN --api URL
+
+backfill queues the leads of a time range as the webhook does: into the local
+store, or, with --api (default $JOURNEYS_API), into a deployed system through
+its management API (an API key in $JOURNEYS_API_KEY with the scope
+leads:write, or --iam --bu BU).`
 
 func runLinkedIn(c *cli, args []string) int { return runLinkedInEnv(c, args, os.Getenv) }
 

@@ -46,7 +46,7 @@ func TestLinkedInBackfill(t *testing.T) {
 	}{
 		{"first run", args, exitOK, "15 leads in 4 pages: 15 queued for sync, 0 already known (store " + storePath + ")\n", "page 4: 15 leads so far"},
 		{"second run, json", append(args, "--json"), exitOK, "{\n  \"duplicates\": 15,\n  \"leads\": 15,\n  \"pages\": 4,\n  \"queued\": 0\n}\n", ""},
-		{"no since", []string{"backfill", "--owner", owner, "--bu", "northwind"}, exitUsage, "", "--since, --owner and --bu are required"},
+		{"no since", []string{"backfill", "--owner", owner, "--bu", "northwind"}, exitUsage, "", "--since and --owner are required"},
 		{"bad date", []string{"backfill", "--since", "last week", "--owner", owner, "--bu", "northwind"}, exitUsage, "", "neither YYYY-MM-DD"},
 		{"reversed range", []string{"backfill", "--since", "2026-10-05", "--until", "2026-10-01", "--owner", owner, "--bu", "northwind"}, exitUsage, "", "before --until"},
 		{"bad owner", []string{"backfill", "--since", "2026-10-05", "--owner", "urn:li:person:1", "--bu", "northwind"}, exitUsage, "", "owner type"},

@@ -2,6 +2,7 @@ package leads
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/journeys-oss/journeys/internal/linkedin"
@@ -20,13 +21,40 @@ type BackfillStats struct {
 	Next int
 }
 
+// PageStats counts what BackfillPage did with one page.
+type PageStats struct {
+	Leads      int `json:"leads"`
+	Queued     int `json:"queued"`
+	Duplicates int `json:"duplicates"`
+}
+
+// ErrForeignOwner: a backfilled lead's owner is not one of the business
+// unit's LinkedIn owners (another unit's, or nobody's).
+var ErrForeignOwner = errors.New("leads: the lead's owner is not one of the business unit's linkedin owners")
+
+// A PageSink takes one page of leads and says what it did with them:
+// Inbox.BackfillPage, or the management API's Client.Backfill for a
+// deployed system.
+type PageSink func(ctx context.Context, page []linkedin.Lead) (PageStats, error)
+
 // Backfill walks the pager (the owner finder of a time range) and puts
-// every lead through the same path as the webhook: a CREATED notification
-// for the lead, accepted by the Inbox under the same dedupe key, so a lead
-// the webhook delivered, or an earlier backfill queued, is a duplicate and
-// the worker syncs each lead once. progress, when not nil, is called after
-// every page. On error the stats say how far it got (Next).
+// every page through BackfillPage, routing each lead by its owner, so a
+// lead the webhook delivered, or an earlier backfill queued, is a
+// duplicate and the worker syncs each lead once. progress, when not nil,
+// is called after every page. On error the stats say how far it got
+// (Next: the offset of the page that failed).
 func (in *Inbox) Backfill(ctx context.Context, pager Pager, start int, progress func(BackfillStats)) (BackfillStats, error) {
+	return BackfillTo(ctx, pager, start, func(ctx context.Context, page []linkedin.Lead) (PageStats, error) {
+		return in.BackfillPage(ctx, "", page)
+	}, progress)
+}
+
+// BackfillTo walks the pager from offset start and hands every non-empty
+// page to sink, counting what it did. progress, when not nil, is called
+// after every page. On error the stats say how far it got: Next is the
+// offset of the page that failed, to resume from (a page the sink took
+// in part is found duplicate where it was queued).
+func BackfillTo(ctx context.Context, pager Pager, start int, sink PageSink, progress func(BackfillStats)) (BackfillStats, error) {
 	st := BackfillStats{Next: start}
 	for !pager.Done() {
 		page, err := pager.Next(ctx)
@@ -34,29 +62,63 @@ func (in *Inbox) Backfill(ctx context.Context, pager Pager, start int, progress 
 			return st, fmt.Errorf("backfill at %d: %w", st.Next, err)
 		}
 		st.Pages++
-		for _, l := range page.Leads {
-			n, err := NotificationFor(l)
+		if len(page.Leads) > 0 {
+			ps, err := sink(ctx, page.Leads)
+			st.Leads += ps.Leads
+			st.Queued += ps.Queued
+			st.Duplicates += ps.Duplicates
 			if err != nil {
-				return st, fmt.Errorf("backfill lead %s: %w", l.ID, err)
-			}
-			bu, ok := in.o.Routes.BU(n.Owner)
-			if !ok {
-				return st, fmt.Errorf("backfill lead %s: owner %s: %w", l.ID, n.Owner.URN, ErrUnknownOwner)
-			}
-			dup, err := in.accept(ctx, messageFor(bu, n, SourceBackfill, in.o.Now()), nil)
-			if err != nil {
-				return st, fmt.Errorf("backfill lead %s: %w", l.ID, err)
-			}
-			st.Leads++
-			if dup {
-				st.Duplicates++
-			} else {
-				st.Queued++
+				return st, fmt.Errorf("backfill page at %d: %w", st.Next, err)
 			}
 		}
 		st.Next = page.Start + len(page.Leads)
 		if progress != nil {
 			progress(st)
+		}
+	}
+	return st, nil
+}
+
+// BackfillPage puts one page of leads (as LinkedIn's owner finder returns
+// them) through the webhook's path: the CREATED notification LinkedIn
+// would have pushed for each lead (NotificationFor), accepted under the
+// same dedupe key and queued on the same queue, with source "backfill".
+//
+// Every lead is checked before any is queued. With bu empty, each lead
+// goes to the business unit its owner routes to, and an owner no unit
+// claims is ErrUnknownOwner. With bu set (a caller that may only write to
+// that unit), a lead whose owner does not route to bu is ErrForeignOwner.
+// Either way nothing of the page is queued then. An error while queueing
+// leaves the leads before it queued; the stats count them, and a retry of
+// the page finds them duplicates.
+func (in *Inbox) BackfillPage(ctx context.Context, bu string, page []linkedin.Lead) (PageStats, error) {
+	msgs := make([]Message, 0, len(page))
+	now := in.o.Now()
+	for _, l := range page {
+		n, err := NotificationFor(l)
+		if err != nil {
+			return PageStats{}, fmt.Errorf("backfill lead %s: %w", l.ID, err)
+		}
+		owner, ok := in.o.Routes.BU(n.Owner)
+		switch {
+		case bu != "" && (!ok || owner != bu):
+			return PageStats{}, fmt.Errorf("backfill lead %s: owner %s: %w", l.ID, n.Owner.URN, ErrForeignOwner)
+		case !ok:
+			return PageStats{}, fmt.Errorf("backfill lead %s: owner %s: %w", l.ID, n.Owner.URN, ErrUnknownOwner)
+		}
+		msgs = append(msgs, messageFor(owner, n, SourceBackfill, now))
+	}
+	var st PageStats
+	for _, m := range msgs {
+		dup, err := in.accept(ctx, m, nil)
+		if err != nil {
+			return st, fmt.Errorf("backfill lead %s: %w", m.Lead, err)
+		}
+		st.Leads++
+		if dup {
+			st.Duplicates++
+		} else {
+			st.Queued++
 		}
 	}
 	return st, nil

@@ -42,6 +42,12 @@ func (p *Processor) sync(ctx context.Context, m Message) (Outcome, error) {
 	case err != nil:
 		return out, err
 	}
+	// The Inbox routed the message by its owner; a backfill's lead ids come
+	// from a caller, so the lead LinkedIn returns must be that owner's, or
+	// one business unit could pull in another's lead by its id.
+	if m.Owner != "" && lead.Owner.URN != m.Owner {
+		return p.skip(ctx, m, out, "the lead's owner is not the owner it was queued for")
+	}
 	form, err := p.forms.FormFor(ctx, lead)
 	if errors.Is(err, linkedin.ErrFormVersion) || errors.Is(err, linkedin.ErrNotFound) {
 		return p.skip(ctx, m, out, "the lead's form version cannot be read: "+err.Error())

@@ -16,7 +16,8 @@ import (
 )
 
 // Scopes an API key may hold. A key without scopes may do everything its
-// business unit may; ScopeAll is the explicit form.
+// business unit may, except what the explicit-only scopes allow; ScopeAll
+// is the explicit form of the same.
 const (
 	ScopeAll             = "*"
 	ScopeJourneysRead    = "journeys:read"
@@ -27,7 +28,16 @@ const (
 	ScopeContactsErase   = "contacts:erase"
 	ScopeAuditRead       = "audit:read"
 	ScopeContentPreview  = "content:preview" // render for stored contacts, test sends (marked, never counted)
+	// ScopeLeadsWrite feeds backfilled LinkedIn leads into the lead
+	// pipeline (POST /leads/backfill). It is explicit-only.
+	ScopeLeadsWrite = "leads:write"
 )
+
+// explicitOnly reports the scopes a key holds only when its record names
+// them: neither a key without scopes nor ScopeAll grants them, so keys made
+// before such a scope existed do not gain it. IAM callers are granted what
+// their IAM policy allows on the route.
+func explicitOnly(scope string) bool { return scope == ScopeLeadsWrite }
 
 // KeyPrefix starts every API key secret, so leaked keys are recognisable.
 const KeyPrefix = "jk_"
@@ -53,10 +63,14 @@ func NewAPIKey(bu, name string, scopes []string, now time.Time) (secret string, 
 type caller struct {
 	bu     string
 	actor  string   // audit actor: the IAM principal, or key:<name>
-	scopes []string // nil: everything
+	scopes []string // nil: everything but, for a key, the explicit-only scopes
+	key    bool     // authenticated by an API key
 }
 
 func (c caller) may(scope string) bool {
+	if c.key && explicitOnly(scope) {
+		return slices.Contains(c.scopes, scope)
+	}
 	return c.scopes == nil || slices.Contains(c.scopes, ScopeAll) || slices.Contains(c.scopes, scope)
 }
 
@@ -91,7 +105,7 @@ func (h *Handler) keyCaller(r *http.Request) (caller, error) {
 	if len(k.Scopes) > 0 {
 		scopes = k.Scopes
 	}
-	return caller{bu: k.BU, actor: "key:" + k.Name, scopes: scopes}, nil
+	return caller{bu: k.BU, actor: "key:" + k.Name, scopes: scopes, key: true}, nil
 }
 
 // iamCaller identifies a /manage request by the IAM principal API Gateway

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/journeys-oss/journeys/internal/leads"
+	"github.com/journeys-oss/journeys/internal/linkedin"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
 )
@@ -172,4 +174,13 @@ func (c *Client) Trace(ctx context.Context, contact string) (Trace, error) {
 func (c *Client) Import(ctx context.Context, csv []byte) (ImportReport, error) {
 	var out ImportReport
 	return out, c.do(ctx, http.MethodPost, "/contacts/import", "text/csv", csv, &out)
+}
+
+// Backfill sends one page of leads, as LinkedIn's owner finder returned
+// them, to be queued like the webhook's (each lead's ids only: the worker
+// fetches the lead from LinkedIn). A page with a lead of another business
+// unit's owner is refused whole (*APIError, HTTP 403).
+func (c *Client) Backfill(ctx context.Context, page []linkedin.Lead) (leads.PageStats, error) {
+	var out leads.PageStats
+	return out, c.json(ctx, http.MethodPost, "/leads/backfill", backfillBody(page), &out)
 }

@@ -10,7 +10,14 @@
 // per-business-unit API keys: "Authorization: Bearer <key>", looked up by
 // the key's SHA-256 hash (HashKey) in store.APIKeys; the key's business
 // unit is the only one its calls can touch, and its scopes limit what they
-// may do.
+// may do. Some scopes are explicit-only (leads:write): a key holds them
+// only when its record names them, never through "no scopes" or "*".
+//
+// POST .../leads/backfill takes one page of LinkedIn leads (as the owner
+// finder returns them) for the caller's business unit and puts each
+// through the lead Inbox (HandlerOptions.Leads) as the webhook's are: same
+// dedupe key, same queue. A page with a lead whose owner is not one of the
+// unit's is refused whole (403), and nothing of it is queued.
 //
 // Every operation takes the business unit explicitly and the store keys
 // every record by it, so a call can never reach another business unit's

@@ -7,6 +7,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
 )
@@ -34,7 +35,7 @@ func errorStatus(err error) (int, string) {
 		return body.status, "bad_request"
 	case errors.Is(err, errUnauthenticated):
 		return http.StatusUnauthorized, "unauthenticated"
-	case errors.Is(err, errForbidden), errors.Is(err, publish.ErrForbidden):
+	case errors.Is(err, errForbidden), errors.Is(err, publish.ErrForbidden), errors.Is(err, leads.ErrForeignOwner):
 		return http.StatusForbidden, "forbidden"
 	case errors.As(err, &inv):
 		return http.StatusUnprocessableEntity, "invalid_journey"

@@ -17,8 +17,10 @@ import (
 	"github.com/journeys-oss/journeys/internal/compile"
 	"github.com/journeys-oss/journeys/internal/enrol"
 	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/publish"
+	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/embedded"
 	"github.com/journeys-oss/journeys/internal/workflow/workflowtest"
@@ -60,7 +62,15 @@ type fixture struct {
 	keys   map[string]string // name → secret
 	enrol  *enrol.Enroller
 	starts *launches
+	inbox  *leads.Inbox // routes northwindOwner to northwind, contosoOwner to contoso
+	leadQ  *queue.Store
 }
+
+// The LinkedIn owners of the fixture's business units.
+const (
+	northwindOwner = "urn:li:sponsoredAccount:1001"
+	contosoOwner   = "urn:li:sponsoredAccount:2002"
+)
 
 type launches struct {
 	mu    sync.Mutex
@@ -94,10 +104,16 @@ func newFixture(t *testing.T, cfg manage.Config) *fixture {
 		t.Fatal(err)
 	}
 	f.svc = manage.NewService(st, f.api, pub, cfg, manage.Options{Launcher: f.starts, Now: f.clock.now, Sleep: f.clock.sleep, Logger: quiet})
+	f.leadQ = queue.NewStore(st, leads.QueueName, queue.StoreOptions{})
+	f.inbox, err = leads.NewInbox(leads.InboxOptions{Store: st, Queue: f.leadQ, Now: f.clock.now, Logger: quiet,
+		Routes: leads.Routes{northwindOwner: bu, contosoOwner: "contoso"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := manage.NewHandler(f.svc, manage.HandlerOptions{Identity: func(r *http.Request) (string, bool) {
 		p := r.Header.Get(principalHeader)
 		return p, p != ""
-	}})
+	}, Leads: f.inbox})
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	for _, k := range []struct {
@@ -107,6 +123,9 @@ func newFixture(t *testing.T, cfg manage.Config) *fixture {
 		{"ops", bu, nil},
 		{"reader", bu, []string{manage.ScopeJourneysRead, manage.ScopeContactsRead}},
 		{"other", "contoso", nil},
+		{"all", bu, []string{manage.ScopeAll}},
+		{"backfill", bu, []string{manage.ScopeLeadsWrite}},
+		{"other-backfill", "contoso", []string{manage.ScopeLeadsWrite}},
 	} {
 		secret, key := manage.NewAPIKey(k.bu, k.name, k.scopes, f.clock.now())
 		if err := st.PutAPIKey(context.Background(), key); err != nil {

@@ -56,7 +56,9 @@ type HandlerOptions struct {
 	Identity func(*http.Request) (string, bool)
 	// Previews renders templates and makes test sends; nil answers 501.
 	Previews Previewer
-	Logger   *slog.Logger
+	// Leads takes backfilled leads (POST /leads/backfill); nil answers 501.
+	Leads  LeadInbox
+	Logger *slog.Logger
 }
 
 // Handler serves the management API. It is safe for concurrent use.
@@ -87,6 +89,7 @@ func NewHandler(svc *Service, o HandlerOptions) *Handler {
 	h.route("POST /contacts/import", ScopeContactsWrite, h.importContacts)
 	h.route("GET /audit", ScopeAuditRead, h.auditLog)
 	h.route("POST /previews", ScopeContentPreview, h.preview)
+	h.route("POST /leads/backfill", ScopeLeadsWrite, h.backfill)
 	return h
 }
 

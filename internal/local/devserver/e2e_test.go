@@ -14,9 +14,11 @@ import (
 
 	"github.com/journeys-oss/journeys/internal/approval/flowtest"
 	"github.com/journeys-oss/journeys/internal/channel/channeltest"
+	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/linkedin"
 	"github.com/journeys-oss/journeys/internal/linkedin/linkedintest"
 	"github.com/journeys-oss/journeys/internal/local/devserver"
+	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
@@ -191,6 +193,11 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if li.Calls(linkedintest.RouteLead) == 0 {
 		t.Fatal("the lead was never fetched from LinkedIn")
+	}
+	// A backfill through the management API finds the lead delivered.
+	mc := &manage.Client{BaseURL: s.URL(), BU: "northwind", Sign: func(*http.Request, []byte) error { return nil }}
+	if st, err := mc.Backfill(ctx, []linkedin.Lead{lead}); err != nil || st != (leads.PageStats{Leads: 1, Duplicates: 1}) {
+		t.Fatalf("backfill of the delivered lead: %+v, %v; want a duplicate", st, err)
 	}
 
 	// The email went to the provider; its pixel, opened, resumes the wait.

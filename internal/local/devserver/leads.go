@@ -26,6 +26,7 @@ const LeadQueue = "linkedin-leads"
 // (fetch, map, upsert, enrol) exactly once.
 type leadPipeline struct {
 	webhook http.Handler
+	inbox   *leads.Inbox // also the management API's backfill route's
 	worker  *queue.Worker
 	queue   *queue.Store
 }
@@ -62,7 +63,7 @@ func newLeadPipeline(sys *local.System, queues store.Queue, cfg Config, secrets 
 	if err != nil {
 		return nil, err
 	}
-	p := &leadPipeline{webhook: hook, queue: q}
+	p := &leadPipeline{webhook: hook, inbox: inbox, queue: q}
 	api := cfg.LinkedIn
 	if api.Token == "" {
 		p.worker = &queue.Worker{Receiver: idleReceiver{}, Handler: func(context.Context, queue.Message) error { return nil }}

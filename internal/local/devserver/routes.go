@@ -22,7 +22,7 @@ import (
 //	POST /approvals/callback  approval decisions from flows
 //	POST /events           custom events
 //	GET, POST /linkedin/webhook  LinkedIn lead notifications and challenge
-//	/manage/{bu}/..., /api/...  the management API (journeys, contacts, audit)
+//	/manage/{bu}/..., /api/...  the management API (journeys, contacts, audit, lead backfill)
 //	POST /local/flow       the built-in approval flow's trigger
 //	GET /local/approvals   its pending requests; POST /local/approvals/{id}/{approve|reject}
 //	GET /local/executions  the engine's executions (status, version, name)
@@ -39,8 +39,12 @@ func (s *Server) routes() http.Handler {
 	}
 	// The management API: /api/... with API keys; /manage/{bu}/... is the
 	// operator's (IAM on AWS), here whoever reaches the loopback port.
-	mgmt := manage.NewHandler(sys.Manage, manage.HandlerOptions{Logger: s.log, Previews: sys.Handlers,
-		Identity: func(*http.Request) (string, bool) { return LocalOperator, true }})
+	mo := manage.HandlerOptions{Logger: s.log, Previews: sys.Handlers,
+		Identity: func(*http.Request) (string, bool) { return LocalOperator, true }}
+	if s.leads != nil {
+		mo.Leads = s.leads.inbox // backfilled leads join the webhook's queue
+	}
+	mgmt := manage.NewHandler(sys.Manage, mo)
 	mux.Handle("/manage/", mgmt)
 	mux.Handle("/api/", mgmt)
 	mux.Handle(local.LocalFlowPath, s.flow)
