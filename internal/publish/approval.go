@@ -162,8 +162,8 @@ func (r DecisionRelay) decide(ctx context.Context, a store.Approval) (waited boo
 		return false, fmt.Errorf("decision on %s v%d: %w", a.Journey, a.Version, err)
 	}
 	if err := r.answer(ctx, a, cb.Token, approved); err != nil {
-		// Give the token back, so the retried decision answers it (the
-		// audit may then hold the decision twice, never not at all).
+		// Give the token back, so the retried decision answers it (and
+		// finds the decision audited already).
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 		defer cancel()
 		if rerr := r.Store.ReleaseCallback(rctx, a.BU, cb); rerr != nil {
@@ -208,11 +208,17 @@ func (r DecisionRelay) audit(ctx context.Context, a store.Approval, approved boo
 	if actor == "" {
 		actor = "approver"
 	}
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
+	// One entry per decision: its own id and the decision's time, so a
+	// retried decision finds its entry stored (ErrExists) and adds none.
+	at := a.DecidedAt
+	if at.IsZero() {
+		at = time.Now()
+		if r.Now != nil {
+			at = r.Now()
+		}
 	}
-	if _, err := r.Store.AppendAudit(ctx, a.BU, store.AuditEntry{Actor: actor, Action: action, Target: a.Journey, Details: details, At: now()}); err != nil {
+	e := store.AuditEntry{ID: "decision-" + a.ID, At: at, Actor: actor, Action: action, Target: a.Journey, Details: details}
+	if _, err := r.Store.AppendAudit(ctx, a.BU, e); err != nil && !errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("audit %s of %s: %w", action, a.Journey, err)
 	}
 	return nil

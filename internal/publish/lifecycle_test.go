@@ -258,6 +258,20 @@ func TestApprovalThroughMachine(t *testing.T) {
 	if err := json.Unmarshal([]byte(resp[0].Output), &ao); err != nil || ao.Approval != out.Approval {
 		t.Fatalf("output %s", resp[0].Output)
 	}
+	// The failed answer, its retry and the repeat audited the decision once.
+	log, err := f.st.ListAudit(ctx, bu, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	approvals := 0
+	for _, e := range log.Items {
+		if e.Action == publish.ActionApprove && e.Details["approval"] == out.Approval {
+			approvals++
+		}
+	}
+	if approvals != 1 {
+		t.Errorf("the decision is audited %d times, want once: %+v", approvals, log.Items)
+	}
 	// The machine then activates.
 	act, err := f.pub.HandleTask(ctx, publish.TaskRequest{V: 1, Op: publish.OpActivate, BU: bu, Journey: "welcome", Version: 1, By: "bob"})
 	if err != nil || act.Status != publish.StatusPublished {

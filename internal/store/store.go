@@ -249,7 +249,9 @@ type SalesTasks interface {
 
 // Audit keeps the audit log.
 type Audit interface {
-	// AppendAudit stores an entry (id and time filled in when empty).
+	// AppendAudit stores an entry (id and time filled in when empty). An
+	// entry with the caller's own id and time that is stored already is
+	// ErrExists: a caller that retries gives both to record a thing once.
 	AppendAudit(ctx context.Context, bu string, e AuditEntry) (AuditEntry, error)
 	// ListAudit returns one page of the business unit's log, newest first.
 	ListAudit(ctx context.Context, bu, cursor string, limit int) (Page[AuditEntry], error)

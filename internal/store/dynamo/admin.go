@@ -94,11 +94,12 @@ func auditPK(bu string) string { return buKey(bu, "AUDIT") }
 
 // AppendAudit implements store.Audit.
 func (s *Store) AppendAudit(ctx context.Context, bu string, e store.AuditEntry) (store.AuditEntry, error) {
+	generated := e.ID == ""
 	e, err := store.PrepareAudit(bu, e, s.now())
 	if err == nil {
 		var it item
 		if it, err = encode(e, attrPK, auditPK(bu), attrSK, k(store.SortableTime(e.At), e.ID)); err == nil {
-			err = s.putNew(ctx, it)
+			err = s.putAppended(ctx, it, generated)
 		}
 	}
 	return e, wrap("append audit entry", err)

@@ -138,7 +138,11 @@ func (s *Store) AppendAudit(ctx context.Context, bu string, e store.AuditEntry) 
 	e, err := store.PrepareAudit(bu, e, s.now())
 	if err == nil {
 		err = s.update(ctx, func(tx *bolt.Tx) error {
-			return putJSON(tx.Bucket(bAudit), key(bu, store.SortableTime(e.At), e.ID), e)
+			b, k := tx.Bucket(bAudit), key(bu, store.SortableTime(e.At), e.ID)
+			if b.Get(k) != nil {
+				return store.ErrExists
+			}
+			return putJSON(b, k, e)
 		})
 	}
 	return e, wrap("append audit entry", err)

@@ -174,11 +174,9 @@ func (s *Store) AppendAudit(ctx context.Context, bu string, e store.AuditEntry) 
 	es := s.audit.byBU[bu]
 	pos, found := slices.BinarySearchFunc(es, stored, func(a, b store.AuditEntry) int { return compareAt(a.At, a.ID, b.At, b.ID) })
 	if found {
-		es[pos] = stored
-	} else {
-		es = slices.Insert(es, pos, stored)
+		return store.AuditEntry{}, fmt.Errorf("append audit entry %s: %w", e.ID, store.ErrExists)
 	}
-	s.audit.byBU[bu] = es
+	s.audit.byBU[bu] = slices.Insert(es, pos, stored)
 	return e, nil
 }
 

@@ -74,6 +74,13 @@ func testAudit(e *env) {
 		e.clock.Advance(time.Second)
 	}
 	ok(s.AppendAudit(ctx, otherBU, store.AuditEntry{Actor: "u-9", Action: "contact.erase", Target: "x"}))(t)
+	// A caller's own id and time record a thing once, however often it
+	// is retried.
+	once := store.AuditEntry{ID: "decision-ap-1", At: start.Add(time.Hour), Actor: "approver", Action: "journey.approve", Target: "welcome"}
+	own := ok(s.AppendAudit(ctx, bu, once))(t)
+	_, err = s.AppendAudit(ctx, bu, once)
+	isErr(t, "the same own id and time again", err, store.ErrExists)
+	want = append([]store.AuditEntry{own}, want...)
 	same(t, "newest first, pages of 2", collect(t, func(cur string) (store.Page[store.AuditEntry], error) {
 		return s.ListAudit(ctx, bu, cur, 2)
 	}), want)
