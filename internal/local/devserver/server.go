@@ -100,8 +100,8 @@ type Server struct {
 	// trackRetry finishes opens and clicks whose recording or resume
 	// failed.
 	trackRetry *trackRetry
-	virtual  *asl.VirtualClock
-	log      *slog.Logger
+	virtual    *asl.VirtualClock
+	log        *slog.Logger
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
