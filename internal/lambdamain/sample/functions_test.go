@@ -64,8 +64,8 @@ var checks = map[string]func(out map[string]any, errType string) error{
 	"events":            status(401),
 	"linkedin-webhook":  status(401),
 	"linkedin-sync": noFailedMessage,
-	// The sample job records the sample open and resumes the wait
-	// wait-register made.
+	// The sample job records an open of the sample welcome email in
+	// DynamoDB and finds the wait resumed already (track runs first).
 	"track-retry": noFailedMessage,
 	"track": func(out map[string]any, errType string) error {
 		h, _ := out["headers"].(map[string]any)
