@@ -20,6 +20,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/handler/httpapi"
+	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/dynamo"
@@ -101,10 +102,12 @@ func (rt *Runtime) Handlers() (*handler.Handlers, error) {
 	})
 }
 
-// Tracking returns the tracking endpoint, mounted under /t.
-func (rt *Runtime) Tracking() (http.Handler, error) {
+// Tracking returns the tracking endpoint, mounted under /t; retry takes
+// the opens and clicks whose recording or resume failed (nil: none are
+// retried).
+func (rt *Runtime) Tracking(retry queue.Sender) (http.Handler, error) {
 	h, err := tracking.New(tracking.Config{Store: rt.Store, Links: rt.Renderers, Settings: rt.Settings,
-		Secrets: rt.Secrets, Tasks: rt.Workflow, Logger: rt.Logger})
+		Secrets: rt.Secrets, Tasks: rt.Workflow, Logger: rt.Logger, Retry: retry})
 	if err != nil {
 		return nil, err
 	}

@@ -16,8 +16,21 @@
 // redirected (no open redirect). Message ids name the business unit, so one
 // unit's links can neither read nor change another's contacts. Duplicate
 // opens and clicks are recorded as they come but resume a wait once (the
-// callback is single use); a resume that fails is logged, the claim given
-// back, and the pixel or redirect served all the same, so a later open or
-// click of the message resumes the wait. Test sends are verified and
-// otherwise ignored.
+// callback is single use). Test sends are verified and otherwise ignored.
+//
+// The pixel and the redirect are served whatever happens to the
+// recording: a mail client does not load a pixel again, nor a browser
+// follow a link again, because we failed. So when recording an open or
+// click, or resuming the waits it answers, fails (a store hiccup, Step
+// Functions throttling), the endpoint puts a Job on its retry queue
+// (Config.Retry: SQS in the deployed stack, the embedded store's queue
+// locally), one per interaction (queue.SendOptions.DedupeID). A Retrier
+// runs the jobs (the track-retry function, the dev server's worker): it
+// records the interaction unless it was recorded, without ever recording
+// it twice, then resumes the waits; a failure is retried by the queue
+// with backoff and dead-lettered at last. A wait that no longer waits (its
+// timeout came first, or a later open resumed it) ends the job. Without a
+// retry queue, an open or click that failed to record is lost, and a wait
+// it failed to resume waits for a later open or click of the same message
+// or takes its timeout branch.
 package tracking

@@ -15,6 +15,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/content/preference"
 	ctracking "github.com/journeys-oss/journeys/internal/content/tracking"
 	"github.com/journeys-oss/journeys/internal/handler"
+	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
@@ -49,6 +50,13 @@ type Config struct {
 	Seen webhook.SeenIDs
 	// MaxBodyBytes bounds status callback bodies (64 KiB when 0).
 	MaxBodyBytes int64
+	// Retry, when set, takes a Job for every open or click whose
+	// recording or resume failed; a Retrier runs them. When nil, such an
+	// open or click is lost for its wait (see record).
+	Retry queue.Sender
+	// ResumeBackoff waits between the attempts of one resume
+	// (handler.Resumer.Backoff; handler.DefaultResumeBackoff when nil).
+	ResumeBackoff func(ctx context.Context, attempt int) error
 }
 
 // Handler is the tracking endpoint. It is safe for concurrent use.
@@ -154,27 +162,31 @@ func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
-// record appends the interaction and resumes the waits it answers. A
-// failure is logged: the contact still gets the pixel or the redirect,
-// whatever happened. A wait whose answer could not be delivered is given
-// back (handler.Resume) and waits again: the next open or click of the
-// message resumes it. Nothing retries one lone open or click by itself
-// (a mail client does not reload a pixel, nor a browser a redirect, on
-// our say): the interaction stays recorded, but that wait then ends by
-// its timeout.
+// record appends the interaction and resumes the waits it answers. The
+// contact gets the pixel or the redirect whatever happens here: a mail
+// client does not reload a pixel, nor a browser a redirect, on our say.
+// So a failure is logged and, with a retry queue (Config.Retry), the rest
+// of the work is queued as a Job for a Retrier: the interaction, unless it
+// was recorded, and the resume (a wait whose answer could not be delivered
+// was given back by handler.Resume and waits again). The interaction's id
+// is fixed before the first write, so the job cannot record it twice.
+// Without a retry queue an interaction that failed to record is lost, and
+// a wait that failed to resume waits for a later open or click of the
+// message, or ends by its timeout.
 func (h *Handler) record(ctx context.Context, ref channel.MessageRef, kind store.InteractionKind, event string, detail map[string]string) {
 	log := h.log.With("bu", ref.BU, "journey", ref.Journey, "version", ref.Version, "step", ref.Step, "event", event)
-	_, err := h.cfg.Store.AppendInteraction(ctx, ref.BU, store.Interaction{
-		Contact: ref.Contact, Kind: kind, Channel: channel.Email, At: h.cfg.Now(), Journey: ref.Journey,
-		Version: ref.Version, Step: ref.Step, Message: ref.String(), Detail: detail,
-	})
-	if err != nil {
+	i := store.Interaction{ID: store.NewID("i-"), Contact: ref.Contact, Kind: kind, Channel: channel.Email, At: h.cfg.Now(),
+		Journey: ref.Journey, Version: ref.Version, Step: ref.Step, Message: ref.String(), Detail: detail}
+	if _, err := h.cfg.Store.AppendInteraction(ctx, ref.BU, i); err != nil {
 		log.ErrorContext(ctx, "record interaction", "error", err.Error())
+		h.queueRetry(ctx, log, ref, newJob(ref, i, event, false))
 		return
 	}
-	n, err := handler.ResumeWaits(ctx, h.cfg.Store, h.cfg.Tasks, ref.BU, ref.Contact, event, &ref, "")
+	res := handler.Resumer{Store: h.cfg.Store, Tasks: h.cfg.Tasks, Backoff: h.cfg.ResumeBackoff}
+	n, err := res.ResumeWaits(ctx, ref.BU, ref.Contact, event, &ref, "")
 	if err != nil {
 		log.ErrorContext(ctx, "resume waits", "error", err.Error())
+		h.queueRetry(ctx, log, ref, newJob(ref, i, event, true))
 	}
 	log.InfoContext(ctx, "tracked", "resumed", n)
 }

@@ -18,9 +18,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/channel"
 	ctracking "github.com/journeys-oss/journeys/internal/content/tracking"
 	"github.com/journeys-oss/journeys/internal/handler"
+	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/embedded"
@@ -53,18 +55,54 @@ type env struct {
 	links  *handler.ContentRenderers
 	secret []webhook.Secret
 	now    time.Time
+	// With envOptions.retry: the retry queue, its worker and the clock
+	// both run on.
+	clock   *asl.VirtualClock
+	queue   *queue.Store
+	retrier *tracking.Retrier
+	worker  *queue.Worker
 }
 
 var now = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T) *env {
+// envOptions vary newEnv: a store that fails some calls, a retry queue
+// with its worker on a virtual clock, a sender in front of the queue.
+type envOptions struct {
+	store  func(*embedded.Store) retryStore
+	retry  bool
+	sender func(queue.Sender) queue.Sender
+}
+
+// retryStore is both the endpoint's store and the retrier's.
+type retryStore interface {
+	tracking.Store
+	tracking.RetryStore
+}
+
+// noBackoff: the queue is the backoff under test, not Resumer's pauses.
+func noBackoff(context.Context, int) error { return nil }
+
+// Retry queue settings of the tests.
+const (
+	testMaxAttempts = 4
+	testVisibility  = time.Minute
+)
+
+func newEnv(t *testing.T) *env { return newEnvWith(t, envOptions{}) }
+
+func newEnvWith(t *testing.T, o envOptions) *env {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := embedded.Open(filepath.Join(dir, "store.db"), store.Config{Now: func() time.Time { return now }}, embedded.Options{NoSync: true})
+	clock := asl.NewVirtualClock(now)
+	st, err := embedded.Open(filepath.Join(dir, "store.db"), store.Config{Now: clock.Now}, embedded.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	var data retryStore = st
+	if o.store != nil {
+		data = o.store(st)
+	}
 	chSecret, _ := settings.GenerateSecret()
 	vars := map[string]string{settings.EnvName("channel-email"): chSecret, settings.EnvName("key-acme"): "acme-tracking-key-0123456789",
 		settings.EnvName("key-globex"): "globex-tracking-key-0123456789"}
@@ -74,11 +112,25 @@ func newEnv(t *testing.T) *env {
 		os.WriteFile(filepath.Join(dir, bu+".settings.yaml"), []byte(src), 0o600)
 	}
 	sd := settings.NewDir(dir)
-	e := &env{t: t, st: st, tasks: &tasks{}, now: now}
+	e := &env{t: t, st: st, tasks: &tasks{}, now: now, clock: clock}
 	e.links = handler.NewContentRenderers(nil, sd, secrets, "https://t.example/t")
 	e.secret, _ = webhook.ParseSecrets(chSecret)
-	h, err := tracking.New(tracking.Config{Store: st, Links: e.links, Settings: sd, Secrets: secrets, Tasks: e.tasks,
-		Now: func() time.Time { return now }})
+	cfg := tracking.Config{Store: data, Links: e.links, Settings: sd, Secrets: secrets, Tasks: e.tasks,
+		Now: clock.Now, ResumeBackoff: noBackoff}
+	if o.retry {
+		e.queue = queue.NewStore(st, "track-retry", queue.StoreOptions{Visibility: testVisibility, MaxAttempts: testMaxAttempts})
+		cfg.Retry = e.queue
+		if o.sender != nil {
+			cfg.Retry = o.sender(e.queue)
+		}
+		e.retrier, err = tracking.NewRetrier(tracking.RetrierConfig{Store: data, Tasks: e.tasks, ResumeBackoff: noBackoff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.worker = &queue.Worker{Receiver: e.queue, Handler: e.retrier.Handle, RetryBase: 10 * time.Second, RetryMax: time.Minute,
+			Rand: func() float64 { return 0.5 }}
+	}
+	h, err := tracking.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

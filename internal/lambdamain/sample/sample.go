@@ -87,9 +87,14 @@ func Seed(ctx context.Context, cfg aws.Config, o Options) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: lead queue: %w", err)
 	}
+	retryQueue, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(o.Table + "-track-retry")})
+	if err != nil {
+		return nil, fmt.Errorf("seed: tracking retry queue: %w", err)
+	}
 	return []string{
 		"APPROVAL_CALLBACK_URL=http://localhost:8080/approvals/callback",
 		"LEAD_QUEUE_URL=" + aws.ToString(leadQueue.QueueUrl),
+		"TRACK_RETRY_QUEUE_URL=" + aws.ToString(retryQueue.QueueUrl),
 		"LINKEDIN_VERSION=202601",
 		"TABLE_NAME=" + o.Table,
 		"SETTINGS_DIR=" + filepath.Join(o.Root, "journeys", "settings"),

@@ -4,11 +4,11 @@
 // loopback, keeps its data in the embedded store under a project-local
 // folder (.journeys/), publishes the journeys of the journeys folder, runs
 // them on the local Step Functions engine on a real clock (optionally sped
-// up) or a virtual one (tests), runs the LinkedIn lead queue's worker, and
-// delivers messages to the outbox it lists (GET /outbox) or to the
-// providers the settings name. Stopping it and starting it again on the
-// same folder loses nothing: executions waiting on timers and task tokens
-// carry on.
+// up) or a virtual one (tests), runs the workers of the LinkedIn lead
+// queue and of the tracking retry queue, and delivers messages to the
+// outbox it lists (GET /outbox) or to the providers the settings name.
+// Stopping it and starting it again on the same folder loses nothing:
+// executions waiting on timers and task tokens carry on.
 package devserver
 
 import (
@@ -97,8 +97,11 @@ type Server struct {
 	url      string
 	flow     *Flow
 	leads    *leadPipeline
-	virtual  *asl.VirtualClock
-	log      *slog.Logger
+	// trackRetry finishes opens and clicks whose recording or resume
+	// failed.
+	trackRetry *trackRetry
+	virtual    *asl.VirtualClock
+	log        *slog.Logger
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -203,6 +206,9 @@ func (s *Server) open(ctx context.Context) error {
 	if s.leads, err = newLeadPipeline(s.sys, st, cfg, secrets); err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
+	if s.trackRetry, err = newTrackRetry(s.sys, st); err != nil {
+		return fmt.Errorf("dev server: %w", err)
+	}
 	return nil
 }
 
@@ -226,6 +232,7 @@ func (s *Server) begin(ctx context.Context) error {
 		if s.leads != nil {
 			s.loop(run, "lead worker", s.leads.worker.Run)
 		}
+		s.loop(run, "tracking retry worker", s.trackRetry.worker.Run)
 		s.loop(run, "segment scheduler", s.schedule)
 	}
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
@@ -265,8 +272,9 @@ func (s *Server) OutboxDir() string { return filepath.Join(s.cfg.DataDir, "outbo
 func (s *Server) Flow() *Flow { return s.flow }
 
 // Advance moves a virtual clock forward by d, handling queued leads and
-// running the engine up to the new time (a real-clock server runs on its
-// own; Advance then only handles queued leads).
+// tracking retries and running the engine up to the new time (a
+// real-clock server runs on its own; Advance then only handles the
+// queues).
 func (s *Server) Advance(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -274,6 +282,9 @@ func (s *Server) Advance(ctx context.Context, d time.Duration) error {
 		if _, err := s.leads.worker.Drain(ctx); err != nil {
 			return err
 		}
+	}
+	if _, err := s.trackRetry.worker.Drain(ctx); err != nil {
+		return err
 	}
 	if s.virtual == nil {
 		return nil
