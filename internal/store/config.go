@@ -124,12 +124,11 @@ func CheckID(what, s string) error {
 	// Every id passes here, many times a call: one pass over the bytes
 	// (UTF-8 never encodes '#' or a control character inside a longer
 	// sequence), and the UTF-8 check only for the rare non-ASCII id.
-	ascii, separator := true, false
+	var class uint8
 	for i := 0; i < len(s) && i <= maxIDLen; i++ {
-		c := s[i]
-		ascii = ascii && c < 0x80
-		separator = separator || c == '#' || c < 0x20 || c == 0x7f
+		class |= idByteClass[s[i]]
 	}
+	ascii, separator := class&idNonASCII == 0, class&idSeparator != 0
 	if len(s) > maxIDLen || !ascii && !utf8.ValidString(s) {
 		return fmt.Errorf("%s is longer than %d bytes or not UTF-8: %w", what, maxIDLen, ErrInvalid)
 	}
@@ -141,6 +140,25 @@ func CheckID(what, s string) error {
 	}
 	return nil
 }
+
+// Byte classes of CheckID.
+const (
+	idNonASCII  = 1 << iota // part of a multi-byte UTF-8 sequence (or not UTF-8)
+	idSeparator             // '#', a control character, DEL
+)
+
+// idByteClass classifies every byte value for CheckID.
+var idByteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= 0x80:
+			t[c] = idNonASCII
+		case c == '#' || c < 0x20 || c == 0x7f:
+			t[c] = idSeparator
+		}
+	}
+	return t
+}()
 
 // CheckIDs checks pairs of (what, value) with CheckID.
 func CheckIDs(pairs ...string) error {
