@@ -43,6 +43,8 @@ func (r *renderer) email() error {
 	pass := htmlPass{rewrite: true, out: r.out[:0], message: r.req.MessageID, preheader: msg.Preheader}
 	if doc.Tracking {
 		pass.links = r.lib.opts.Links
+		r.clicks.Reset(pass.links, r.req.MessageID)
+		pass.clicks = &r.clicks
 	}
 	if !textPart {
 		pass.text = &textConv{out: r.text[:0]}

@@ -19,6 +19,7 @@ type htmlPass struct {
 	out     []byte
 	links   *tracking.Links // nil: no click tracking
 	message string
+	clicks  *tracking.ClickWriter // the message's click URLs (made on first use when nil)
 	tracked []string
 
 	preheader string // inserted after <body ...>, hidden
@@ -117,7 +118,11 @@ func (p *htmlPass) link(doc string, t linkTag) {
 	// dest may be a view of the renderer's buffer (email renders the
 	// HTML part in place): the message keeps its own copy.
 	p.tracked = append(p.tracked, strings.Clone(dest))
-	p.out = p.links.AppendClickHTML(p.out, p.message, dest)
+	if p.clicks == nil {
+		p.clicks = &tracking.ClickWriter{}
+		p.clicks.Reset(p.links, p.message)
+	}
+	p.out = p.clicks.Append(p.out, dest)
 }
 
 func (p *htmlPass) appendPreheader() {

@@ -159,6 +159,7 @@ type renderer struct {
 	out        []byte // post-processing buffer
 	text       []byte // generated text part
 	closingBuf []byte
+	clicks     tracking.ClickWriter // the message's click URLs
 	maps       bindMaps // the binding maps, cleared and refilled per render
 	ctx        *rctx    // the parts' render context, over maps[6]
 }

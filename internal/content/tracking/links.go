@@ -88,11 +88,22 @@ func (l *Links) AppendClickHTML(b []byte, message, dest string) []byte {
 }
 
 func (l *Links) appendClick(b []byte, message, dest, amp string) []byte {
+	b = l.appendClickPrefix(b, message, amp)
+	return l.appendClickRest(b, message, dest, amp)
+}
+
+// appendClickPrefix appends what a message's click URLs start with: the
+// endpoint and the message, up to the destination's value.
+func (l *Links) appendClickPrefix(b []byte, message, amp string) []byte {
 	b = append(b, l.Base...)
 	b = append(b, ClickPath+"?"+ParamMessage+"="...)
 	b = appendQueryEscape(b, message)
 	b = append(b, amp...)
-	b = append(b, ParamURL+"="...)
+	return append(b, ParamURL+"="...)
+}
+
+// appendClickRest appends the destination and the signature.
+func (l *Links) appendClickRest(b []byte, message, dest, amp string) []byte {
 	b = appendQueryEscape(b, dest)
 	b = append(b, amp...)
 	b = append(b, ParamKey+"="...)
@@ -101,6 +112,29 @@ func (l *Links) appendClick(b []byte, message, dest, amp string) []byte {
 	b = append(b, ParamSig+"="...)
 	_, b = l.Signer.appendSign(b, purposeClick, message, dest)
 	return b
+}
+
+// A ClickWriter appends the click-tracking URLs of one message, escaped
+// for an HTML attribute, making the part that is the same for every link
+// once. The zero value is ready for Reset; it is not safe for concurrent
+// use.
+type ClickWriter struct {
+	l       *Links
+	message string
+	prefix  []byte
+}
+
+// Reset makes w write the links of message, reusing its buffer.
+func (w *ClickWriter) Reset(l *Links, message string) {
+	w.l, w.message = l, message
+	w.prefix = l.appendClickPrefix(w.prefix[:0], message, "&amp;")
+}
+
+// Append appends the click-tracking URL for dest to b, as AppendClickHTML
+// does.
+func (w *ClickWriter) Append(b []byte, dest string) []byte {
+	b = append(b, w.prefix...)
+	return w.l.appendClickRest(b, w.message, dest, "&amp;")
 }
 
 // Open returns the URL of the open-tracking pixel for message.
@@ -154,19 +188,17 @@ func appendQueryEscape(b []byte, s string) []byte {
 	return b
 }
 
-// Bit masks of the characters url.QueryEscape leaves alone: A-Z a-z 0-9
-// - _ . ~, split at 64.
-const (
-	unreservedLo = 0x03ff_6000_0000_0000 // - . 0-9
-	unreservedHi = 0x47ff_fffe_87ff_fffe // A-Z _ a-z ~
-)
-
-func unreserved(c byte) bool {
-	if c < 64 {
-		return unreservedLo>>c&1 != 0
+// unreservedBytes marks the characters url.QueryEscape leaves alone: A-Z
+// a-z 0-9 - _ . ~. A table: every byte of every tracked URL is looked up.
+var unreservedBytes = func() (t [256]bool) {
+	for c := range 256 {
+		b := byte(c)
+		t[c] = b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.' || b == '~'
 	}
-	return c < 128 && unreservedHi>>(c-64)&1 != 0
-}
+	return t
+}()
+
+func unreserved(c byte) bool { return unreservedBytes[c] }
 
 // Unsubscribe returns the unsubscribe URL carrying token (from Token).
 // The URL needs no HTML escaping.
