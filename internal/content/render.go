@@ -160,8 +160,8 @@ type renderer struct {
 	text       []byte // generated text part
 	closingBuf []byte
 	clicks     tracking.ClickWriter // the message's click URLs
-	maps       bindMaps // the binding maps, cleared and refilled per render
-	ctx        *rctx    // the parts' render context, over maps[6]
+	maps       bindMaps             // the binding maps, cleared and refilled per render
+	ctx        *rctx                // the parts' render context, over maps[6]
 }
 
 // release drops what the renderer holds of this render (contact data

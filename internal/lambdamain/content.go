@@ -18,6 +18,7 @@ const DefaultLocale = "default"
 type ContentStore interface {
 	GetContent(ctx context.Context, bu string, kind store.ContentKind, id, locale string, version int) (store.Content, error)
 	ListContent(ctx context.Context, bu string) ([]store.Content, error)
+	ContentRevision(ctx context.Context, bu string) (string, error)
 }
 
 func storeLocale(l string) string {

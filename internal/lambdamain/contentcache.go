@@ -25,9 +25,11 @@ const DefaultContentCacheBytes = 8 << 20
 type ContentCache struct {
 	// TTL is how long a business unit's listing (one ListContent: the
 	// latest version of each template and block, with bodies) answers
-	// latest lookups, locale fallbacks and List, and how long a pinned
-	// version found missing stays missing. Zero turns caching off: every
-	// lookup asks the store.
+	// latest lookups, locale fallbacks and List without asking the store,
+	// and how long a pinned version found missing stays missing. After
+	// it, the store's content revision (one small read) says whether the
+	// listing must be read again. Zero turns caching off: every lookup
+	// asks the store.
 	TTL time.Duration
 	// MaxBytes bounds the pinned versions kept beside the listings
 	// (least recently used go first; 0: DefaultContentCacheBytes).
@@ -46,7 +48,8 @@ type ContentCache struct {
 //
 // With a TTL it caches: a business unit's content is read with one
 // ListContent and answers latest lookups and the locale chain's misses
-// until the TTL passes, so content published since shows up within it.
+// until the TTL passes, so content published since shows up within it;
+// then the listing is read again only if the content revision changed.
 // Versions are immutable, so a pinned version read from the store is kept
 // for the life of the process (within MaxBytes). Generation tells
 // handler.ContentRenderers when to recompile a unit's templates, so a
@@ -91,6 +94,7 @@ type variants struct{ own, shared *store.Content }
 // listing is one ListContent of a business unit.
 type listing struct {
 	at     time.Time
+	rev    string // the store's ContentRevision when it was read
 	all    []store.Content
 	latest map[contentKey]variants
 	sig    uint64 // hash of what is latest
@@ -107,8 +111,9 @@ func (s *StoreContent) fresh(l *listing) bool {
 	return l != nil && s.cfg.Now().Sub(l.at) < s.cfg.TTL
 }
 
-// listing returns bu's listing, reading it again when it is older than
-// the TTL. Callers wanting the same business unit wait for one read.
+// listing returns bu's listing; when it is older than the TTL, it asks the
+// store's content revision and reads the listing again only when that
+// changed. Callers wanting the same business unit wait for one read.
 func (s *StoreContent) listing(ctx context.Context, bu string) (*listing, error) {
 	s.mu.Lock()
 	u := s.units[bu]
@@ -130,11 +135,26 @@ func (s *StoreContent) listing(ctx context.Context, bu string) (*listing, error)
 		return l, nil // another caller read it meanwhile
 	}
 	at := s.cfg.Now()
+	// The revision is read before the listing: content put in between
+	// changes it again, so the next check lists again.
+	rev, err := s.store.ContentRevision(ctx, bu)
+	if err != nil {
+		return nil, err
+	}
+	if l != nil && l.rev == rev {
+		// Nothing was put since: the listing stays, one small read later.
+		renewed := *l
+		renewed.at = at
+		s.mu.Lock()
+		u.l = &renewed
+		s.mu.Unlock()
+		return &renewed, nil
+	}
 	all, err := s.store.ListContent(ctx, bu)
 	if err != nil {
 		return nil, err
 	}
-	l = &listing{at: at, all: all, latest: make(map[contentKey]variants, len(all))}
+	l = &listing{at: at, rev: rev, all: all, latest: make(map[contentKey]variants, len(all))}
 	for i := range all {
 		c := &all[i]
 		k := contentKey{c.Kind, c.ID, c.Locale}

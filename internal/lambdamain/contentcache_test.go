@@ -25,9 +25,16 @@ const bu = "northwind"
 
 // countingStore counts the content reads that reach the store.
 type countingStore struct {
-	next        lambdamain.ContentStore
-	mu          sync.Mutex
-	lists, gets int
+	next              lambdamain.ContentStore
+	mu                sync.Mutex
+	lists, gets, revs int
+}
+
+func (c *countingStore) ContentRevision(ctx context.Context, bu string) (string, error) {
+	c.mu.Lock()
+	c.revs++
+	c.mu.Unlock()
+	return c.next.ContentRevision(ctx, bu)
 }
 
 func (c *countingStore) GetContent(ctx context.Context, bu string, kind store.ContentKind, id, locale string, version int) (store.Content, error) {
@@ -45,13 +52,13 @@ func (c *countingStore) ListContent(ctx context.Context, bu string) ([]store.Con
 }
 
 // calls is what reached the store since the last take.
-type calls struct{ Lists, Gets int }
+type calls struct{ Revs, Lists, Gets int }
 
 func (c *countingStore) take() calls {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := calls{c.lists, c.gets}
-	c.lists, c.gets = 0, 0
+	n := calls{c.revs, c.lists, c.gets}
+	c.revs, c.lists, c.gets = 0, 0, 0
 	return n
 }
 
@@ -196,19 +203,19 @@ func TestStoreContentCalls(t *testing.T) {
 		notFound     bool
 		first, again calls
 	}{
-		{name: "render falling back de-AT to de and default blocks", do: renderOf("welcome-intro", "de-AT"), first: calls{Lists: 1}},
-		{name: "render of the default variant", do: renderOf("welcome-intro", ""), first: calls{Lists: 1}},
-		{name: "render of a locale without variants", do: renderOf("welcome-intro", "fr-CA"), first: calls{Lists: 1}},
-		{name: "render of an SMS", do: renderOf("webinar-reminder-sms", "de"), first: calls{Lists: 1}},
-		{name: "unknown template", do: renderOf("no-such-template", "de"), notFound: true, first: calls{Lists: 1}},
-		{name: "latest block in a locale", do: blockOf("footer", "de", 0), first: calls{Lists: 1}},
-		{name: "latest template", do: templateOf("welcome-intro", "de-AT", 0), first: calls{Lists: 1}},
-		{name: "pinned latest version", do: blockOf("footer", "", 2), first: calls{Lists: 1}},
-		{name: "pinned old version", do: blockOf("footer", "", 1), first: calls{Lists: 1, Gets: 1}},
-		{name: "pinned old version missing in a locale", do: blockOf("footer", "de", 1), notFound: true, first: calls{Lists: 1, Gets: 1}},
-		{name: "pinned version newer than the latest", do: blockOf("footer", "", 9), notFound: true, first: calls{Lists: 1}},
-		{name: "invalid locale", do: blockOf("footer", "de AT", 0), notFound: true, first: calls{Lists: 1}},
-		{name: "list", do: listOf, first: calls{Lists: 1}},
+		{name: "render falling back de-AT to de and default blocks", do: renderOf("welcome-intro", "de-AT"), first: calls{Revs: 1, Lists: 1}},
+		{name: "render of the default variant", do: renderOf("welcome-intro", ""), first: calls{Revs: 1, Lists: 1}},
+		{name: "render of a locale without variants", do: renderOf("welcome-intro", "fr-CA"), first: calls{Revs: 1, Lists: 1}},
+		{name: "render of an SMS", do: renderOf("webinar-reminder-sms", "de"), first: calls{Revs: 1, Lists: 1}},
+		{name: "unknown template", do: renderOf("no-such-template", "de"), notFound: true, first: calls{Revs: 1, Lists: 1}},
+		{name: "latest block in a locale", do: blockOf("footer", "de", 0), first: calls{Revs: 1, Lists: 1}},
+		{name: "latest template", do: templateOf("welcome-intro", "de-AT", 0), first: calls{Revs: 1, Lists: 1}},
+		{name: "pinned latest version", do: blockOf("footer", "", 2), first: calls{Revs: 1, Lists: 1}},
+		{name: "pinned old version", do: blockOf("footer", "", 1), first: calls{Revs: 1, Lists: 1, Gets: 1}},
+		{name: "pinned old version missing in a locale", do: blockOf("footer", "de", 1), notFound: true, first: calls{Revs: 1, Lists: 1, Gets: 1}},
+		{name: "pinned version newer than the latest", do: blockOf("footer", "", 9), notFound: true, first: calls{Revs: 1, Lists: 1}},
+		{name: "invalid locale", do: blockOf("footer", "de AT", 0), notFound: true, first: calls{Revs: 1, Lists: 1}},
+		{name: "list", do: listOf, first: calls{Revs: 1, Lists: 1}},
 	}
 	ctx := context.Background()
 	for _, c := range cases {
@@ -258,18 +265,19 @@ func TestStoreContentTTL(t *testing.T) {
 		want    string
 		calls   calls
 	}{
-		{name: "cold", do: hasFooter("FOOTER"), want: "false", calls: calls{Lists: 1}},
+		{name: "cold", do: hasFooter("FOOTER"), want: "false", calls: calls{Revs: 1, Lists: 1}},
 		{name: "published, within the TTL", publish: []store.Content{footer("default", 3), footer("de", 3)},
 			advance: ttl - time.Second, do: hasFooter("FOOTER de v3"), want: "false"},
-		{name: "after the TTL", advance: time.Second, do: hasFooter("FOOTER de v3"), want: "true", calls: calls{Lists: 1}},
+		{name: "after the TTL", advance: time.Second, do: hasFooter("FOOTER de v3"), want: "true", calls: calls{Revs: 1, Lists: 1}},
 		{name: "warm again", do: hasFooter("FOOTER de v3"), want: "true"},
 		{name: "old version missing in a locale", do: blockOf("footer", "de", 1), want: "", calls: calls{Gets: 1}},
 		{name: "published, the miss is cached", publish: []store.Content{footer("de", 1)},
 			do: blockOf("footer", "de", 1), want: ""},
 		{name: "after the TTL the pinned version is found", advance: ttl, do: blockOf("footer", "de", 1),
-			want: "footer@de|" + footer("de", 1).Body, calls: calls{Lists: 1, Gets: 1}},
-		{name: "and kept", advance: ttl, do: blockOf("footer", "de", 1),
-			want: "footer@de|" + footer("de", 1).Body, calls: calls{Lists: 1}},
+			want: "footer@de|" + footer("de", 1).Body, calls: calls{Revs: 1, Lists: 1, Gets: 1}},
+		{name: "nothing published for a TTL: the revision is read, not the listing; the pinned version is kept",
+			advance: ttl, do: blockOf("footer", "de", 1), want: "footer@de|" + footer("de", 1).Body, calls: calls{Revs: 1}},
+		{name: "and the listing still answers", do: hasFooter("FOOTER de v3"), want: "true"},
 	}
 	for _, s := range steps {
 		for _, c := range s.publish {
@@ -338,7 +346,7 @@ func TestStoreContentConcurrent(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(calls{Lists: 1}, cs.take()); diff != "" {
+	if diff := cmp.Diff(calls{Revs: 1, Lists: 1}, cs.take()); diff != "" {
 		t.Errorf("store calls (-want +got):\n%s", diff)
 	}
 }

@@ -58,11 +58,11 @@ func TestRenderersFollowPublishedContent(t *testing.T) {
 		wantNew   bool
 		wantCalls calls
 	}{
-		{name: "cold", wantCalls: calls{Lists: 1}},
+		{name: "cold", wantCalls: calls{Revs: 1, Lists: 1}},
 		{name: "warm", advance: ttl / 2},
-		{name: "after the TTL, nothing published", advance: ttl / 2, wantCalls: calls{Lists: 1}},
+		{name: "after the TTL, nothing published: only the revision is read", advance: ttl / 2, wantCalls: calls{Revs: 1}},
 		{name: "published, within the TTL", publish: true, advance: ttl - time.Second},
-		{name: "after the TTL", advance: time.Second, wantNew: true, wantCalls: calls{Lists: 1}},
+		{name: "after the TTL", advance: time.Second, wantNew: true, wantCalls: calls{Revs: 1, Lists: 1}},
 		{name: "warm again", wantNew: true},
 	}
 	for _, s := range steps {

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -88,4 +89,10 @@ func PrepareContent(bu string, c Content, now time.Time) (Content, error) {
 	}
 	c.CreatedAt = UTC(now)
 	return c, nil
+}
+
+// ContentRevisionToken is the ContentRevision of a business unit whose own
+// content was put own times and shared content shared times.
+func ContentRevisionToken(own, shared int64) string {
+	return strconv.FormatInt(own, 10) + "." + strconv.FormatInt(shared, 10)
 }

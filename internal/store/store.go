@@ -169,6 +169,10 @@ type Contents interface {
 	// ListContent returns the latest version of each content the business
 	// unit sees (its own, then shared), sorted by kind, id, locale.
 	ListContent(ctx context.Context, bu string) ([]Content, error)
+	// ContentRevision returns a token that changes whenever content the
+	// business unit sees (its own or shared) is put, so a cache of
+	// ListContent reads one small record to know it is still current.
+	ContentRevision(ctx context.Context, bu string) (string, error)
 	// PutSegment creates or replaces a segment.
 	PutSegment(ctx context.Context, bu string, s Segment) error
 	// GetSegment returns a segment, or ErrNotFound.

@@ -63,7 +63,7 @@ var checks = map[string]func(out map[string]any, errType string) error{
 	"approval-callback": status(401),
 	"events":            status(401),
 	"linkedin-webhook":  status(401),
-	"linkedin-sync": noFailedMessage,
+	"linkedin-sync":     noFailedMessage,
 	// The sample job records an open of the sample welcome email in
 	// DynamoDB and finds the wait resumed already (track runs first).
 	"track-retry": noFailedMessage,

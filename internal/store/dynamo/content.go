@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/journeys-oss/journeys/internal/store"
 )
 
@@ -36,7 +39,7 @@ func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (sto
 			if err != nil {
 				return err
 			}
-			err = s.putRev(ctx, it, 0)
+			err = s.putContent(ctx, c.BU, it)
 			if errors.Is(err, errCondition) && !auto {
 				return store.ErrExists
 			}
@@ -47,6 +50,46 @@ func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (sto
 		return store.Content{}, fmt.Errorf("put %s %s %s: %w", c.Kind, c.ID, c.Locale, err)
 	}
 	return c, nil
+}
+
+func contentRevisionPK(owner string) string { return buKey(owner, "CONTENTREV") }
+
+// attrPuts counts an owner's content puts in its revision item.
+const attrPuts = "puts"
+
+// putContent writes a new content version and counts it in the owner's
+// revision, in one transaction: a cache that finds the revision unchanged
+// has seen every version. errCondition when the version is taken.
+func (s *Store) putContent(ctx context.Context, owner string, it item) error {
+	it[attrRev] = number(1)
+	tx := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: s.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		{Update: &types.Update{TableName: s.table, Key: keyOf(contentRevisionPK(owner), "#R"),
+			UpdateExpression:          aws.String("ADD #puts :one"),
+			ExpressionAttributeNames:  map[string]string{"#puts": attrPuts},
+			ExpressionAttributeValues: item{":one": number(1)}}},
+	}
+	return s.transact(ctx, tx, []error{errCondition, errCondition})
+}
+
+// ContentRevision implements store.Contents.
+func (s *Store) ContentRevision(ctx context.Context, bu string) (string, error) {
+	if err := store.CheckID("bu", bu); err != nil {
+		return "", fmt.Errorf("content revision: %w", err)
+	}
+	var puts [2]int64
+	for i, owner := range []string{bu, store.SharedBU} {
+		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: keyOf(contentRevisionPK(owner), "#R"),
+			ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("#puts"),
+			ExpressionAttributeNames: map[string]string{"#puts": attrPuts}})
+		if err != nil {
+			return "", fmt.Errorf("content revision: %w", err)
+		}
+		if n, ok := out.Item[attrPuts].(*types.AttributeValueMemberN); ok {
+			puts[i], _ = strconv.ParseInt(n.Value, 10, 64)
+		}
+	}
+	return store.ContentRevisionToken(puts[0], puts[1]), nil
 }
 
 func (s *Store) latestContent(ctx context.Context, owner string, kind store.ContentKind, id, locale string) (store.Content, error) {

@@ -31,7 +31,10 @@ func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (sto
 			if b.Get(k) != nil {
 				return store.ErrExists
 			}
-			return putJSON(b, k, c)
+			if err := putJSON(b, k, c); err != nil {
+				return err
+			}
+			return bumpContentRevision(tx, c.BU)
 		})
 	}
 	if err != nil {
@@ -147,4 +150,33 @@ func (s *Store) DeleteSegment(ctx context.Context, bu, name string) error {
 		})
 	}
 	return wrap("delete segment "+name, err)
+}
+
+// contentRevisionKey is where an owner's content revision is kept: the
+// metadata bucket, beside the suppression key.
+func contentRevisionKey(owner string) []byte { return key("content-revision", owner) }
+
+func bumpContentRevision(tx *bolt.Tx, owner string) error {
+	b := tx.Bucket(bMeta)
+	n := contentRevisionIn(b, owner) + 1
+	return b.Put(contentRevisionKey(owner), strconv.AppendInt(nil, n, 10))
+}
+
+func contentRevisionIn(b *bolt.Bucket, owner string) int64 {
+	n, _ := strconv.ParseInt(string(b.Get(contentRevisionKey(owner))), 10, 64)
+	return n
+}
+
+// ContentRevision implements store.Contents.
+func (s *Store) ContentRevision(ctx context.Context, bu string) (string, error) {
+	var token string
+	err := store.CheckID("bu", bu)
+	if err == nil {
+		err = s.view(ctx, func(tx *bolt.Tx) error {
+			b := tx.Bucket(bMeta)
+			token = store.ContentRevisionToken(contentRevisionIn(b, bu), contentRevisionIn(b, store.SharedBU))
+			return nil
+		})
+	}
+	return token, wrap("content revision", err)
 }

@@ -96,7 +96,7 @@ var (
 	bQueueDedupe    = []byte("queueDedupe")         // queue, dedupe id → message id + time
 	bQueueDead      = []byte("queueDead")           // queue, deadAt, id → Message
 	bKV             = []byte("kv")                  // key → value
-	bMeta           = []byte("meta")                // settings (the suppression key)
+	bMeta           = []byte("meta")                // settings (the suppression key), content revisions
 )
 
 var allBuckets = [][]byte{

@@ -14,6 +14,7 @@ import (
 type contents struct {
 	mu       sync.RWMutex
 	versions map[contentKey][]store.Content // versions by number
+	revs     map[string]int64               // puts by owner (a bu or SharedBU)
 	segments map[idKey]store.Segment
 }
 
@@ -56,6 +57,10 @@ func (s *Store) PutContent(ctx context.Context, bu string, c store.Content) (sto
 				s.content.versions = map[contentKey][]store.Content{}
 			}
 			s.content.versions[k] = slices.Insert(vs, i, c)
+			if s.content.revs == nil {
+				s.content.revs = map[string]int64{}
+			}
+			s.content.revs[c.BU]++
 		}
 		s.content.mu.Unlock()
 	}
@@ -167,4 +172,14 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// ContentRevision implements store.Contents.
+func (s *Store) ContentRevision(ctx context.Context, bu string) (string, error) {
+	if err := checkBU(ctx, bu); err != nil {
+		return "", fmt.Errorf("content revision: %w", err)
+	}
+	s.content.mu.RLock()
+	defer s.content.mu.RUnlock()
+	return store.ContentRevisionToken(s.content.revs[bu], s.content.revs[store.SharedBU]), nil
 }

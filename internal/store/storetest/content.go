@@ -10,6 +10,19 @@ func testContent(e *env) {
 	t, s, ctx := e.t, e.s, e.ctx
 	_, err := s.GetContent(ctx, bu, store.ContentTemplate, "welcome", "en", 0)
 	isErr(t, "missing content", err, store.ErrNotFound)
+	// revision is the business unit's content revision now; changed says
+	// whether it differs from the one before.
+	last := map[string]string{}
+	revised := func(what, unit string, want bool) {
+		t.Helper()
+		rev := ok(s.ContentRevision(ctx, unit))(t)
+		if changed := rev != last[unit]; changed != want {
+			t.Errorf("%s: revision of %s %q after %q: changed %v, want %v", what, unit, rev, last[unit], changed, want)
+		}
+		last[unit] = rev
+	}
+	revised("no content yet", bu, true)
+	revised("no content yet", otherBU, true)
 	_, err = s.PutContent(ctx, bu, store.Content{Kind: "poster", ID: "x", Locale: "en"})
 	isErr(t, "unknown kind", err, store.ErrInvalid)
 
@@ -21,9 +34,13 @@ func testContent(e *env) {
 	if v1.Version != 1 || v2.Version != 2 || v1.BU != bu || !v2.CreatedAt.Equal(start.Add(time.Minute)) {
 		t.Fatalf("versions: %+v, %+v", v1, v2)
 	}
+	revised("two versions", bu, true)
+	revised("read again", bu, false)
+	revised("another unit's own content", otherBU, false)
 	tpl.Version = 2
 	_, err = s.PutContent(ctx, bu, tpl)
 	isErr(t, "version taken", err, store.ErrExists)
+	revised("a refused put", bu, false)
 	tpl.Version = 7
 	v7 := ok(s.PutContent(ctx, bu, tpl))(t)
 	same(t, "latest", ok(s.GetContent(ctx, bu, store.ContentTemplate, "welcome", "en", 0))(t), v7)
@@ -40,6 +57,8 @@ func testContent(e *env) {
 		t.Fatalf("shared content %+v", footer)
 	}
 	same(t, "shared from another bu", ok(s.GetContent(ctx, bu, store.ContentBlock, "footer", "en", 0))(t), footer)
+	revised("shared content", bu, true)
+	revised("shared content", otherBU, true)
 	hdr := ok(s.PutContent(ctx, bu, store.Content{Kind: store.ContentBlock, ID: "header", Locale: "en", Body: "shared header", Shared: true}))(t)
 	own := ok(s.PutContent(ctx, bu, store.Content{Kind: store.ContentBlock, ID: "header", Locale: "en", Body: "acme header"}))(t)
 	same(t, "own before shared", ok(s.GetContent(ctx, bu, store.ContentBlock, "header", "en", 0))(t), own)
