@@ -9,41 +9,24 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/journeys-oss/journeys/internal/lambdamain"
-	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/linkedin"
-	"github.com/journeys-oss/journeys/internal/queue"
 )
 
 func main() {
 	lambdamain.Run(func(rt *lambdamain.Runtime) (any, error) {
-		queueURL := os.Getenv("LEAD_QUEUE_URL")
-		if queueURL == "" {
-			return nil, errors.New("missing environment variables: LEAD_QUEUE_URL")
+		inbox, err := rt.LeadInbox()
+		if err != nil {
+			return nil, err
 		}
 		secretName := os.Getenv("LINKEDIN_CLIENT_SECRET")
 		if secretName == "" {
 			secretName = "linkedin-client-secret"
 		}
 		secret, err := rt.Secrets.Secret(context.Background(), secretName)
-		if err != nil {
-			return nil, err
-		}
-		configs, err := leads.LoadConfigs(rt.Config.SettingsDir, rt.Settings)
-		if err != nil {
-			return nil, err
-		}
-		routes, err := leads.NewRoutes(configs)
-		if err != nil {
-			return nil, err
-		}
-		inbox, err := leads.NewInbox(leads.InboxOptions{Store: rt.Store, Queue: queue.NewSQS(sqs.NewFromConfig(rt.AWS), queueURL),
-			Routes: routes, Logger: rt.Logger})
 		if err != nil {
 			return nil, err
 		}

@@ -5,22 +5,19 @@
 package main
 
 import (
-	"errors"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/journeys-oss/journeys/internal/lambdamain"
-	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/publish"
-	"github.com/journeys-oss/journeys/internal/queue"
 )
 
 func main() {
 	lambdamain.Run(func(rt *lambdamain.Runtime) (any, error) {
-		queueURL := os.Getenv("LEAD_QUEUE_URL")
-		if queueURL == "" {
-			return nil, errors.New("missing environment variables: LEAD_QUEUE_URL")
+		// Backfilled leads take the webhook's path (LEAD_QUEUE_URL).
+		inbox, err := rt.LeadInbox()
+		if err != nil {
+			return nil, err
 		}
 		flow, err := rt.Approvals(nil)
 		if err != nil {
@@ -33,21 +30,6 @@ func main() {
 		// Previews and test sends render in this function, as the render
 		// function does, with the same handler.
 		hs, err := rt.Handlers()
-		if err != nil {
-			return nil, err
-		}
-		// Backfilled leads take the webhook's path: the same routes from
-		// the business units' settings, the same queue.
-		configs, err := leads.LoadConfigs(rt.Config.SettingsDir, rt.Settings)
-		if err != nil {
-			return nil, err
-		}
-		routes, err := leads.NewRoutes(configs)
-		if err != nil {
-			return nil, err
-		}
-		inbox, err := leads.NewInbox(leads.InboxOptions{Store: rt.Store, Queue: queue.NewSQS(sqs.NewFromConfig(rt.AWS), queueURL),
-			Routes: routes, Logger: rt.Logger})
 		if err != nil {
 			return nil, err
 		}

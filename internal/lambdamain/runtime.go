@@ -15,11 +15,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/handler/httpapi"
+	"github.com/journeys-oss/journeys/internal/leads"
 	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -174,4 +176,24 @@ func (rt *Runtime) Approvals(hooks map[store.ApprovalKind]approval.DecisionHook)
 	return approval.NewFromDeps(approval.Deps{Store: rt.Store, Tasks: rt.Workflow, Catalog: rt.Catalog,
 		Settings: rt.Settings, Secrets: rt.Secrets, CallbackURL: url, Outbox: rt.Config.Outbox,
 		Client: webhook.ClientOptions{Logger: rt.Logger}, Hooks: hooks})
+}
+
+// LeadInbox returns the lead pipeline's Inbox: the routes of the business
+// units' LinkedIn settings and the SQS queue at $LEAD_QUEUE_URL. The
+// webhook's notifications and backfilled leads join it alike.
+func (rt *Runtime) LeadInbox() (*leads.Inbox, error) {
+	url := os.Getenv("LEAD_QUEUE_URL")
+	if url == "" {
+		return nil, errors.New("missing environment variables: LEAD_QUEUE_URL")
+	}
+	configs, err := leads.LoadConfigs(rt.Config.SettingsDir, rt.Settings)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := leads.NewRoutes(configs)
+	if err != nil {
+		return nil, err
+	}
+	return leads.NewInbox(leads.InboxOptions{Store: rt.Store, Queue: queue.NewSQS(sqs.NewFromConfig(rt.AWS), url),
+		Routes: routes, Logger: rt.Logger})
 }
