@@ -40,7 +40,7 @@ func (r *renderer) email() error {
 		return err
 	}
 	html := unsafe.String(unsafe.SliceData(htmlBytes), len(htmlBytes))
-	pass := htmlPass{rewrite: true, out: r.out[:0], message: r.req.MessageID, preheader: msg.Preheader}
+	pass := htmlPass{rewrite: true, out: r.out[:0], preheader: msg.Preheader}
 	if doc.Tracking {
 		pass.links = r.lib.opts.Links
 		r.clicks.Reset(pass.links, r.req.MessageID)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/journeys-oss/journeys/internal/content/tracking"
 )
 
 // FuzzTemplate compiles and renders arbitrary template source: no panic, no
@@ -105,7 +107,9 @@ func FuzzHTMLToText(f *testing.F) {
 		}
 		var tracked []string
 		_ = appendRewritten(nil, doc, nil, "m", &tracked)
-		p := htmlPass{rewrite: true, text: &textConv{}, links: links, message: "m", preheader: "pre", closing: []byte("<img>")}
+		clicks := &tracking.ClickWriter{}
+		clicks.Reset(links, "m")
+		p := htmlPass{rewrite: true, text: &textConv{}, links: links, clicks: clicks, preheader: "pre", closing: []byte("<img>")}
 		p.run(doc)
 		if !strings.Contains(string(p.out), "<img>") || !strings.Contains(string(p.out), "pre</div>") {
 			t.Fatalf("the pass lost its insertions: %q", p.out)

@@ -17,9 +17,8 @@ type htmlPass struct {
 
 	rewrite bool
 	out     []byte
-	links   *tracking.Links // nil: no click tracking
-	message string
-	clicks  *tracking.ClickWriter // the message's click URLs (made on first use when nil)
+	links   *tracking.Links       // nil: no click tracking
+	clicks  *tracking.ClickWriter // the message's click URLs, over links
 	tracked []string
 
 	preheader string // inserted after <body ...>, hidden
@@ -118,10 +117,6 @@ func (p *htmlPass) link(doc string, t linkTag) {
 	// dest may be a view of the renderer's buffer (email renders the
 	// HTML part in place): the message keeps its own copy.
 	p.tracked = append(p.tracked, strings.Clone(dest))
-	if p.clicks == nil {
-		p.clicks = &tracking.ClickWriter{}
-		p.clicks.Reset(p.links, p.message)
-	}
 	p.out = p.clicks.Append(p.out, dest)
 }
 
@@ -173,7 +168,11 @@ func appendText(dst []byte, doc string) []byte {
 // preferences, view) and links marked data-track="false". Tracked
 // destinations are appended to *tracked in order.
 func appendRewritten(dst []byte, doc string, lk *tracking.Links, messageID string, tracked *[]string) []byte {
-	p := htmlPass{rewrite: true, out: dst, links: lk, message: messageID, tracked: *tracked, bodyOpened: true, bodyClosed: true}
+	p := htmlPass{rewrite: true, out: dst, links: lk, tracked: *tracked, bodyOpened: true, bodyClosed: true}
+	if lk != nil {
+		p.clicks = &tracking.ClickWriter{}
+		p.clicks.Reset(lk, messageID)
+	}
 	p.run(doc)
 	*tracked = p.tracked
 	return p.out
