@@ -5,22 +5,11 @@
 // the track-retry function.
 package main
 
-import (
-	"errors"
-	"os"
-
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/journeys-oss/journeys/internal/lambdamain"
-	"github.com/journeys-oss/journeys/internal/queue"
-)
+import "github.com/journeys-oss/journeys/internal/lambdamain"
 
 func main() {
 	lambdamain.Run(func(rt *lambdamain.Runtime) (any, error) {
-		queueURL := os.Getenv("TRACK_RETRY_QUEUE_URL")
-		if queueURL == "" {
-			return nil, errors.New("missing environment variables: TRACK_RETRY_QUEUE_URL")
-		}
-		h, err := rt.Tracking(queue.NewSQS(sqs.NewFromConfig(rt.AWS), queueURL))
+		h, err := rt.Tracking()
 		if err != nil {
 			return nil, err
 		}

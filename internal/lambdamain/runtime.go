@@ -104,12 +104,16 @@ func (rt *Runtime) Handlers() (*handler.Handlers, error) {
 	})
 }
 
-// Tracking returns the tracking endpoint, mounted under /t; retry takes
-// the opens and clicks whose recording or resume failed (nil: none are
-// retried).
-func (rt *Runtime) Tracking(retry queue.Sender) (http.Handler, error) {
+// Tracking returns the tracking endpoint, mounted under /t; the SQS queue
+// at $TRACK_RETRY_QUEUE_URL takes the opens and clicks whose recording or
+// resume failed, for the track-retry function.
+func (rt *Runtime) Tracking() (http.Handler, error) {
+	url := os.Getenv("TRACK_RETRY_QUEUE_URL")
+	if url == "" {
+		return nil, errors.New("missing environment variables: TRACK_RETRY_QUEUE_URL")
+	}
 	h, err := tracking.New(tracking.Config{Store: rt.Store, Links: rt.Renderers, Settings: rt.Settings,
-		Secrets: rt.Secrets, Tasks: rt.Workflow, Logger: rt.Logger, Retry: retry})
+		Secrets: rt.Secrets, Tasks: rt.Workflow, Logger: rt.Logger, Retry: queue.NewSQS(sqs.NewFromConfig(rt.AWS), url)})
 	if err != nil {
 		return nil, err
 	}

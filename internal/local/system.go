@@ -23,6 +23,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/launch"
 	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/publish"
+	"github.com/journeys-oss/journeys/internal/queue"
 	"github.com/journeys-oss/journeys/internal/settings"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/tracking"
@@ -87,7 +88,10 @@ type SystemConfig struct {
 	// are launched when published, and Ticker launches the scheduled ones
 	// (the dev server). Simulations enrol their contacts themselves.
 	Launches bool
-	Logger   *slog.Logger
+	// TrackRetry takes the opens and clicks whose recording or resume
+	// failed (tracking.Config.Retry); nil: none are retried.
+	TrackRetry queue.Sender
+	Logger     *slog.Logger
 }
 
 // A System is the journeys project in one process: the store, the local
@@ -271,7 +275,7 @@ func (s *System) buildServices() error {
 	}
 	s.Tracking, err = tracking.New(tracking.Config{
 		Store: s.cfg.Store, Links: s.Renderers, Settings: s.Settings, Secrets: s.cfg.Secrets,
-		Tasks: s.Workflow, Now: s.Now, Logger: s.log,
+		Tasks: s.Workflow, Now: s.Now, Logger: s.log, Retry: s.cfg.TrackRetry,
 	})
 	if err != nil {
 		return err

@@ -187,9 +187,11 @@ func (s *Server) open(ctx context.Context) error {
 			return fmt.Errorf("dev server: %w", err)
 		}
 	}
+	retries := newTrackRetryQueue(st)
 	sc := local.SystemConfig{
 		Root: cfg.Root, Store: data, Clock: cfg.Clock, Secrets: secrets, BaseURL: s.url,
 		FlowURL: cfg.FlowURL, Persist: true, Launches: true, Logger: s.log, TaskConcurrency: 16, Trace: cfg.Trace,
+		TrackRetry: retries,
 	}
 	if cfg.Deliver == DeliverOutbox {
 		sc.Outbox = s.OutboxDir()
@@ -206,7 +208,7 @@ func (s *Server) open(ctx context.Context) error {
 	if s.leads, err = newLeadPipeline(s.sys, st, cfg, secrets); err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
-	if s.trackRetry, err = newTrackRetry(s.sys, st); err != nil {
+	if s.trackRetry, err = newTrackRetry(s.sys, retries); err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	return nil

@@ -16,29 +16,25 @@ const TrackRetryQueue = "track-retry"
 
 // trackRetry is the local stand-in for the track-retry function and its
 // SQS queue: the tracking endpoint queues the opens and clicks whose
-// recording or resume failed in the embedded store's queue, and the
-// worker finishes them (record once, resume the waits).
+// recording or resume failed in the embedded store's queue
+// (local.SystemConfig.TrackRetry), and the worker finishes them (record
+// once, resume the waits).
 type trackRetry struct {
 	worker *queue.Worker
 	queue  *queue.Store
 }
 
-// newTrackRetry makes the system's tracking endpoint one with a retry
-// queue, and the worker that drains it.
-func newTrackRetry(sys *local.System, queues store.Queue) (*trackRetry, error) {
-	q := queue.NewStore(queues, TrackRetryQueue, queue.StoreOptions{})
-	h, err := tracking.New(tracking.Config{
-		Store: sys.Store, Links: sys.Renderers, Settings: sys.Settings, Secrets: sys.Secrets,
-		Tasks: sys.Workflow, Now: sys.Now, Logger: sys.Logger(), Retry: q,
-	})
-	if err != nil {
-		return nil, err
-	}
+// newTrackRetryQueue is the queue the system's tracking endpoint sends to.
+func newTrackRetryQueue(queues store.Queue) *queue.Store {
+	return queue.NewStore(queues, TrackRetryQueue, queue.StoreOptions{})
+}
+
+// newTrackRetry returns the worker that drains q for sys.
+func newTrackRetry(sys *local.System, q *queue.Store) (*trackRetry, error) {
 	r, err := tracking.NewRetrier(tracking.RetrierConfig{Store: sys.Store, Tasks: sys.Workflow, Logger: sys.Logger()})
 	if err != nil {
 		return nil, err
 	}
-	sys.Tracking = h
 	return &trackRetry{queue: q, worker: &queue.Worker{Receiver: q, Handler: r.Handle, Logger: sys.Logger(), Idle: 100 * time.Millisecond}}, nil
 }
 
