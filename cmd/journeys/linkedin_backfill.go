@@ -118,10 +118,7 @@ func (o *backfillOptions) sink(ctx context.Context) (sink leads.PageSink, where 
 		st.Close()
 		return nil, "", nil, err
 	}
-	sink = func(ctx context.Context, page []linkedin.Lead) (leads.PageStats, error) {
-		return inbox.BackfillPage(ctx, o.bu, page)
-	}
-	return sink, "store " + filepath.Clean(o.storePath), func() { st.Close() }, nil
+	return inbox.PageSink(o.bu), "store " + filepath.Clean(o.storePath), func() { st.Close() }, nil
 }
 
 // query checks the flags and builds the finder query.

@@ -37,16 +37,13 @@ var ErrForeignOwner = errors.New("leads: the lead's owner is not one of the busi
 // deployed system.
 type PageSink func(ctx context.Context, page []linkedin.Lead) (PageStats, error)
 
-// Backfill walks the pager (the owner finder of a time range) and puts
-// every page through BackfillPage, routing each lead by its owner, so a
-// lead the webhook delivered, or an earlier backfill queued, is a
-// duplicate and the worker syncs each lead once. progress, when not nil,
-// is called after every page. On error the stats say how far it got
-// (Next: the offset of the page that failed).
-func (in *Inbox) Backfill(ctx context.Context, pager Pager, start int, progress func(BackfillStats)) (BackfillStats, error) {
-	return BackfillTo(ctx, pager, start, func(ctx context.Context, page []linkedin.Lead) (PageStats, error) {
-		return in.BackfillPage(ctx, "", page)
-	}, progress)
+// PageSink is BackfillPage for bu as a PageSink: a lead the webhook
+// delivered, or an earlier backfill queued, is a duplicate and the worker
+// syncs each lead once.
+func (in *Inbox) PageSink(bu string) PageSink {
+	return func(ctx context.Context, page []linkedin.Lead) (PageStats, error) {
+		return in.BackfillPage(ctx, bu, page)
+	}
 }
 
 // BackfillTo walks the pager from offset start and hands every non-empty

@@ -34,7 +34,7 @@ func TestBackfillJoinsTheWebhookPath(t *testing.T) {
 		Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), PageSize: 4,
 	}
 	var pages []int
-	st, err := f.inbox.Backfill(ctx, client.Leads(q, 0), 0, func(s leads.BackfillStats) { pages = append(pages, s.Next) })
+	st, err := leads.BackfillTo(ctx, client.Leads(q, 0), 0, f.inbox.PageSink(""), func(s leads.BackfillStats) { pages = append(pages, s.Next) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestBackfillJoinsTheWebhookPath(t *testing.T) {
 		t.Errorf("stats %+v (pages %v)", st, pages)
 	}
 	f.drain()
-	again, err := f.inbox.Backfill(ctx, client.Leads(q, 0), 0, nil)
+	again, err := leads.BackfillTo(ctx, client.Leads(q, 0), 0, f.inbox.PageSink(""), nil)
 	if err != nil || again.Queued != 0 || again.Duplicates != total {
 		t.Errorf("second backfill: %+v, %v; want every lead a duplicate", again, err)
 	}
