@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -211,4 +212,31 @@ func (s *Store) batchWriteCall(ctx context.Context, reqs []types.WriteRequest) e
 		pending = out.UnprocessedItems
 	}
 	return nil
+}
+
+// batchGet reads up to 100 items by key in one BatchGetItem call,
+// strongly consistent, and asks again for the UnprocessedKeys DynamoDB
+// hands back when it throttles. It returns the items found, in no order.
+func (s *Store) batchGet(ctx context.Context, keys []item, projection string, names map[string]string) ([]item, error) {
+	pending := map[string]types.KeysAndAttributes{*s.table: {
+		Keys: keys, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String(projection), ExpressionAttributeNames: names,
+	}}
+	var found []item
+	for attempt := 0; len(pending[*s.table].Keys) > 0; attempt++ {
+		if attempt > 0 {
+			if attempt > maxRetries {
+				return nil, fmt.Errorf("batch get: %d keys still unprocessed after %d attempts", len(pending[*s.table].Keys), attempt)
+			}
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
+		}
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, out.Responses[*s.table]...)
+		pending = out.UnprocessedKeys
+	}
+	return found, nil
 }

@@ -22,36 +22,83 @@ import (
 
 // throttling is an HTTP transport in front of moto that, as DynamoDB does
 // when it throttles, passes on only the first half of each BatchWriteItem
-// call and answers the other half as UnprocessedItems (moto never does).
+// and BatchGetItem call and answers the other half as UnprocessedItems or
+// UnprocessedKeys (moto never does).
 type throttling struct {
 	mu          sync.Mutex
 	calls, held int
 }
 
 func (th *throttling) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Header.Get("X-Amz-Target") != "DynamoDB_20120810.BatchWriteItem" {
-		return http.DefaultTransport.RoundTrip(r)
+	switch r.Header.Get("X-Amz-Target") {
+	case "DynamoDB_20120810.BatchWriteItem":
+		return throttle(th, r, "UnprocessedItems", func(reqs json.RawMessage) (pass, held json.RawMessage, n int, err error) {
+			var all []json.RawMessage
+			if err := json.Unmarshal(reqs, &all); err != nil {
+				return nil, nil, 0, err
+			}
+			half := halve(len(all))
+			pass, _ = json.Marshal(all[:half])
+			held, _ = json.Marshal(all[half:])
+			return pass, held, len(all) - half, nil
+		})
+	case "DynamoDB_20120810.BatchGetItem":
+		return throttle(th, r, "UnprocessedKeys", func(reqs json.RawMessage) (pass, held json.RawMessage, n int, err error) {
+			var ka map[string]json.RawMessage
+			var keys []json.RawMessage
+			if err := json.Unmarshal(reqs, &ka); err != nil {
+				return nil, nil, 0, err
+			}
+			if err := json.Unmarshal(ka["Keys"], &keys); err != nil {
+				return nil, nil, 0, err
+			}
+			half := halve(len(keys))
+			ka["Keys"], _ = json.Marshal(keys[:half])
+			pass, _ = json.Marshal(ka)
+			ka["Keys"], _ = json.Marshal(keys[half:])
+			held, _ = json.Marshal(ka)
+			return pass, held, len(keys) - half, nil
+		})
 	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// halve is how many of n requests a throttled call passes on: the first
+// half, or the only one.
+func halve(n int) int { return max(n/2, min(n, 1)) }
+
+// throttle sends r's RequestItems through split, passes the first part to
+// moto and adds the held part to the answer under field.
+func throttle(th *throttling, r *http.Request, field string, split func(json.RawMessage) (pass, held json.RawMessage, n int, err error)) (*http.Response, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, err
 	}
-	var in struct {
-		RequestItems map[string][]json.RawMessage
-	}
+	var in map[string]json.RawMessage
+	var items map[string]json.RawMessage
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, err
 	}
-	held := map[string][]json.RawMessage{}
+	if err := json.Unmarshal(in["RequestItems"], &items); err != nil {
+		return nil, err
+	}
+	held := map[string]json.RawMessage{}
 	th.mu.Lock()
 	th.calls++
-	for table, reqs := range in.RequestItems {
-		if half := len(reqs) / 2; half > 0 {
-			in.RequestItems[table], held[table] = reqs[:half], reqs[half:]
-			th.held += len(reqs) - half
+	for table, reqs := range items {
+		pass, rest, n, err := split(reqs)
+		if err != nil {
+			th.mu.Unlock()
+			return nil, err
+		}
+		items[table] = pass
+		if n > 0 {
+			held[table] = rest
+			th.held += n
 		}
 	}
 	th.mu.Unlock()
+	in["RequestItems"], _ = json.Marshal(items)
 	if body, err = json.Marshal(in); err != nil {
 		return nil, err
 	}
@@ -67,7 +114,7 @@ func (th *throttling) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return nil, err
 	}
-	out["UnprocessedItems"] = held
+	out[field] = held
 	if body, err = json.Marshal(out); err != nil {
 		return nil, err
 	}
@@ -132,4 +179,36 @@ func storeThrough(t *testing.T, rt http.RoundTripper) (*Store, *storetest.Clock)
 		t.Fatal(err)
 	}
 	return s, clock
+}
+
+// TestContentRevisionRetriesUnprocessed proves that the content revision,
+// read for both owners in one BatchGetItem, asks again for the keys a
+// throttled call left unprocessed instead of reading them as no puts.
+func TestContentRevisionRetriesUnprocessed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moto: skipped with -short")
+	}
+	th := &throttling{}
+	s, _ := storeThrough(t, th)
+	ctx := context.Background()
+	before, err := s.ContentRevision(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutContent(ctx, "acme", store.Content{Kind: store.ContentBlock, ID: "footer", Locale: "en", Body: "x", Shared: true}); err != nil {
+		t.Fatal(err)
+	}
+	th.mu.Lock()
+	th.calls, th.held = 0, 0
+	th.mu.Unlock()
+	after, err := s.ContentRevision(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th.held != 1 || th.calls != 2 {
+		t.Fatalf("%d calls held back %d keys, want 2 calls holding back 1", th.calls, th.held)
+	}
+	if after == before {
+		t.Fatalf("revision %q unchanged after a shared block was put: the held-back key was read as no puts", after)
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/journeys-oss/journeys/internal/store"
 )
@@ -77,16 +76,24 @@ func (s *Store) ContentRevision(ctx context.Context, bu string) (string, error) 
 	if err := store.CheckID("bu", bu); err != nil {
 		return "", fmt.Errorf("content revision: %w", err)
 	}
+	// Both counters in one round trip: every send reads them once a minute.
+	owners := [2]string{bu, store.SharedBU}
+	its, err := s.batchGet(ctx, []item{keyOf(contentRevisionPK(owners[0]), "#R"), keyOf(contentRevisionPK(owners[1]), "#R")},
+		"#pk, #puts", map[string]string{"#pk": attrPK, "#puts": attrPuts})
+	if err != nil {
+		return "", fmt.Errorf("content revision: %w", err)
+	}
 	var puts [2]int64
-	for i, owner := range []string{bu, store.SharedBU} {
-		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: keyOf(contentRevisionPK(owner), "#R"),
-			ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("#puts"),
-			ExpressionAttributeNames: map[string]string{"#puts": attrPuts}})
-		if err != nil {
-			return "", fmt.Errorf("content revision: %w", err)
+	for _, it := range its {
+		n, ok := it[attrPuts].(*types.AttributeValueMemberN)
+		pk, _ := it[attrPK].(*types.AttributeValueMemberS)
+		if !ok || pk == nil {
+			continue
 		}
-		if n, ok := out.Item[attrPuts].(*types.AttributeValueMemberN); ok {
-			puts[i], _ = strconv.ParseInt(n.Value, 10, 64)
+		for i, owner := range owners {
+			if pk.Value == contentRevisionPK(owner) {
+				puts[i], _ = strconv.ParseInt(n.Value, 10, 64)
+			}
 		}
 	}
 	return store.ContentRevisionToken(puts[0], puts[1]), nil
