@@ -14,7 +14,7 @@ import (
 // and a Choice on its result.
 func (m *compiler) ifStep(i int) {
 	s := m.j.Steps[i]
-	then, els := m.target(m.edge(i, "then", "").To), m.target(m.edge(i, "else", "").To)
+	then, els := m.next(i, m.edge(i, "then", "")), m.next(i, m.edge(i, "else", ""))
 	var rule *obj
 	if r, ok := m.native[i]; ok {
 		rule = o("And", []any{o("Variable", "$.attrs", "IsPresent", true), nativeRule(r)})
@@ -85,7 +85,7 @@ func (m *compiler) switchStep(i int) {
 	attr := m.c.Schema.Attributes[s.Switch.Attribute]
 	for _, k := range s.Switch.Cases {
 		id := journey.CaseID(k.Equals)
-		next := m.target(m.edge(i, "case", id).To)
+		next := m.next(i, m.edge(i, "case", id))
 		if !native {
 			rules = append(rules, o("Variable", "$.cond.case", "StringEquals", id, "Next", next))
 			continue
@@ -103,7 +103,7 @@ func (m *compiler) switchStep(i int) {
 		rules = append(rules, o("And", []any{o("Variable", "$.attrs", "IsPresent", true), cmp}, "Next", next))
 	}
 	m.add(m.title[i], s.Pos, o("Type", "Choice", "Comment", stepComment(s), "Choices", rules,
-		"Default", m.target(m.edge(i, "default", "").To)))
+		"Default", m.next(i, m.edge(i, "default", ""))))
 }
 
 // splitStep hashes (journey, version, contact, step) with SHA-256 and
@@ -125,13 +125,13 @@ func (m *compiler) splitStep(i int) {
 	}
 	var branches []branch
 	for _, v := range s.Split.Variants {
-		branches = append(branches, branch{v.Weight, m.target(m.edge(i, "variant", v.Name).To)})
+		branches = append(branches, branch{v.Weight, m.next(i, m.edge(i, "variant", v.Name))})
 	}
 	if h := s.Split.Holdout; h != nil {
 		e := m.edge(i, "holdout", "")
 		var next string
 		if e.To != journey.End {
-			next = m.target(e.To)
+			next = m.next(i, e)
 		} else {
 			next = m.names.sub(m.title[i], "holdout")
 			defer m.finishTask(next, h.Pos, "the holdout receives nothing: "+stepComment(s), s.ID, wire.OutcomeCompleted, "holdout", m.use(roleDone))

@@ -115,6 +115,7 @@ type compiler struct {
 	attrs        []string             // attributes native rules read
 	refresh      []bool               // step needs an attrs task first
 	returnsAttrs []bool               // step's task returns attrs
+	freshBody    []bool               // a native Choice or split step holds fresh attrs
 
 	shared map[string]string // shared state names by role
 	used   map[string]bool   // shared states referenced
@@ -127,7 +128,7 @@ func newCompiler(c *journey.Checked) *compiler {
 		title: make([]string, n), entry: make([]string, n),
 		pos: map[string]journey.Pos{}, graph: map[string]*node{},
 		native: map[int]segment.Rule{}, nativeSwitch: map[int]bool{},
-		refresh: make([]bool, n), returnsAttrs: make([]bool, n),
+		refresh: make([]bool, n), returnsAttrs: make([]bool, n), freshBody: make([]bool, n),
 		shared: map[string]string{}, used: map[string]bool{},
 	}
 }
@@ -217,7 +218,8 @@ func providesAttrs(s *journey.Step) bool {
 
 // planAttrs decides where attributes are refreshed. A native Choice step
 // needs fresh attributes on entry: every way in must come from a task that
-// returns them (not through its failure catch), or from another native
+// returns them (not through its failure catch, nor through the delivery
+// failure that continues with the next step), or from another native
 // Choice or split step that had them fresh. Otherwise an evaluate task
 // (op attrs) is put in front of it.
 func (m *compiler) planAttrs() {
@@ -239,6 +241,9 @@ func (m *compiler) planAttrs() {
 			}
 		}
 	}
+	returns := func(from int, role string) bool {
+		return providesAttrs(m.j.Steps[from]) && role != "failure" && !(role == "next" && m.failsOnNext(from))
+	}
 	fresh := make([]bool, n)
 	for i := 1; i < n; i++ {
 		fresh[i] = true
@@ -251,7 +256,7 @@ func (m *compiler) planAttrs() {
 			}
 			for _, p := range preds[i] {
 				s := m.j.Steps[p.from]
-				ok := providesAttrs(s) && p.role != "failure" ||
+				ok := returns(p.from, p.role) ||
 					m.isNative(p.from) || m.nativeSwitch[p.from] || // fresh, or refreshed on entry
 					s.Split != nil && fresh[p.from]
 				if !ok {
@@ -263,18 +268,54 @@ func (m *compiler) planAttrs() {
 		}
 	}
 	for i := 0; i < n; i++ {
-		if (m.isNative(i) || m.nativeSwitch[i]) && !fresh[i] {
+		native := m.isNative(i) || m.nativeSwitch[i]
+		if native && !fresh[i] {
 			m.refresh[i] = true
 		}
+		m.freshBody[i] = native || m.j.Steps[i].Split != nil && fresh[i]
 	}
 	for i, es := range m.c.Edges {
 		if !providesAttrs(m.j.Steps[i]) {
 			continue
 		}
 		for _, e := range es {
-			if e.To >= 0 && e.Role != "failure" && transparent(e.To) && !m.refresh[e.To] {
+			if e.To >= 0 && e.Role != "failure" && transparent(e.To) { // on success
 				m.returnsAttrs[i] = true
 			}
 		}
 	}
+}
+
+// next returns the first state of edge e out of step from. A step with an
+// attrs task in front is entered past it on an edge that brings fresh
+// attributes (a task's success that returned them, a branch of a step
+// that holds them), so only the ways in without them pay for the task.
+func (m *compiler) next(from int, e journey.Edge) string {
+	if e.To < 0 || !m.refresh[e.To] {
+		return m.target(e.To)
+	}
+	fresh := m.freshBody[from]
+	if providesAttrs(m.j.Steps[from]) {
+		// the success path; a delivery failure's catch uses m.target
+		fresh = m.returnsAttrs[from] && e.Role == "next"
+	}
+	if fresh {
+		return m.title[e.To]
+	}
+	return m.entry[e.To]
+}
+
+// failsOnNext reports whether step i goes on along its next edge when its
+// delivery fails too: a send or webhook without onFailure, through a
+// catch that returns no attributes.
+func (m *compiler) failsOnNext(i int) bool {
+	if s := m.j.Steps[i]; s.Send == nil && s.Webhook == nil {
+		return false
+	}
+	for _, e := range m.c.Edges[i] {
+		if e.Role == "failure" {
+			return false
+		}
+	}
+	return true
 }

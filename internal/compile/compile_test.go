@@ -97,6 +97,7 @@ func checkMachine(t *testing.T, res *compile.Result) {
 			t.Errorf("state %q reads contact data", name)
 		}
 	}
+	checkAttrsFresh(t, res.Definition)
 }
 
 func TestDeterministic(t *testing.T) {

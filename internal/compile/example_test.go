@@ -35,6 +35,6 @@ steps:
 	fmt.Println(res.Stats.States, "states")
 	fmt.Println(res.States["Check pro"])
 	// Output:
-	// 14 states
+	// 17 states
 	// hello.journey.yaml:8:5
 }

@@ -251,7 +251,7 @@ func (m *compiler) actionStep(i int, fn, op string, failure journey.Edge) {
 	} else {
 		t.set("ResultPath", nil)
 	}
-	t.set("Next", m.target(m.edge(i, "next", "").To))
+	t.set("Next", m.next(i, m.edge(i, "next", "")))
 	fail := ""
 	switch {
 	case failure.To == -2: // sales tasks and updates do not deliver
