@@ -25,8 +25,8 @@ const waitMachine = `{
       "HeartbeatSeconds": 3600,
       "ResultPath": "$.event",
       "Catch": [
-        {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "TimedOut"},
         {"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": "$.timeout", "Next": "NoHeartbeat"},
+        {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "TimedOut"},
         {"ErrorEquals": ["Approval.Rejected"], "ResultPath": "$.rejected", "Next": "Rejected"}
       ],
       "End": true
@@ -75,7 +75,7 @@ func TestCallbacks(t *testing.T) {
 			}
 		}, time.Hour / 2, asl.StatusFailed, "ExecutionFailed", ""},
 		{"heartbeat timeout", func(*testing.T, *asl.Engine, string) {}, 2 * time.Hour, asl.StatusSucceeded,
-			"PassStateExited NoHeartbeat", `"Error":"States.HeartbeatTimeout"`},
+			"PassStateExited NoHeartbeat", `"Error":"States.Timeout"`}, // as AWS records a missed heartbeat
 		{"heartbeats keep it alive until the timeout", func(t *testing.T, e *asl.Engine, tok string) {}, 25 * time.Hour,
 			asl.StatusSucceeded, "PassStateExited TimedOut", `"Error":"States.Timeout"`},
 	}
@@ -118,6 +118,65 @@ func TestCallbacks(t *testing.T) {
 			err := e.SendTaskSuccess(ctx, tok, []byte(`{}`))
 			if !errors.Is(err, asl.ErrTaskTimedOut) && !errors.Is(err, asl.ErrTaskDoesNotExist) {
 				t.Errorf("reuse of a spent token: %v", err)
+			}
+		})
+	}
+}
+
+// TestHeartbeatTimeoutMatching pins how Step Functions names and matches
+// a missed heartbeat: it is recorded as States.Timeout (TaskTimedOut and,
+// uncaught, the execution's error), States.Timeout catches it, and
+// States.HeartbeatTimeout catches it but not a task's own timeout.
+func TestHeartbeatTimeoutMatching(t *testing.T) {
+	machine := func(catch string) string {
+		return `{"StartAt": "W", "States": {
+  "W": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+    "Parameters": {"FunctionName": "wait-register", "Payload": {"token.$": "$$.Task.Token"}},
+    "TimeoutSeconds": 7200, "HeartbeatSeconds": 3600, "Catch": [` + catch + `], "End": true},
+  "Caught": {"Type": "Pass", "End": true}}}`
+	}
+	tests := []struct {
+		name, catch string
+		heartbeats  bool // keep the task alive until its own timeout
+		wantStatus  asl.Status
+		wantError   string // the execution's error, when it fails
+	}{
+		{"missed heartbeat caught by States.Timeout", `{"ErrorEquals": ["States.Timeout"], "Next": "Caught"}`, false, asl.StatusSucceeded, ""},
+		{"missed heartbeat caught by States.HeartbeatTimeout", `{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Caught"}`, false, asl.StatusSucceeded, ""},
+		{"task timeout not caught by States.HeartbeatTimeout", `{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Caught"}`, true, asl.StatusFailed, "States.Timeout"},
+		{"missed heartbeat uncaught", `{"ErrorEquals": ["Other"], "Next": "Caught"}`, false, asl.StatusFailed, "States.Timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			keeper := &tokenKeeper{}
+			e, _ := testEngine(t, asl.WithInvoker(asl.Functions{"wait-register": keeper}))
+			arn := start(t, e, mustLoad(t, machine(tc.catch)), "c1", `{}`)
+			runUntil(t, e, t0.Add(time.Minute))
+			if tc.heartbeats {
+				for at := t0.Add(30 * time.Minute); at.Before(t0.Add(2 * time.Hour)); at = at.Add(30 * time.Minute) {
+					runUntil(t, e, at)
+					if err := e.SendTaskHeartbeat(context.Background(), keeper.tokens[0]); err != nil {
+						t.Fatalf("heartbeat at %s: %v", at, err)
+					}
+				}
+			}
+			runUntil(t, e, t0.Add(3*time.Hour))
+			d := describe(t, e, arn)
+			if d.Status != tc.wantStatus || d.Error != tc.wantError {
+				t.Fatalf("status %s error %q, want %s %q", d.Status, d.Error, tc.wantStatus, tc.wantError)
+			}
+			h, _ := e.History(arn)
+			timedOut := 0
+			for _, ev := range h {
+				if ev.Type == asl.EventTaskTimedOut {
+					timedOut++
+					if got := ev.TaskTimedOutEventDetails.Error; got == nil || *got != asl.ErrorTimeout {
+						t.Errorf("TaskTimedOut error %v, want %s", got, asl.ErrorTimeout)
+					}
+				}
+			}
+			if timedOut != 1 {
+				t.Errorf("%d TaskTimedOut events, want 1", timedOut)
 			}
 		})
 	}

@@ -43,6 +43,10 @@ type Error struct {
 	Name     string
 	Cause    string
 	HasCause bool
+	// heartbeat marks a States.Timeout that a missed heartbeat caused:
+	// Step Functions records it as States.Timeout, and Retry and Catch
+	// rules naming States.HeartbeatTimeout match it too.
+	heartbeat bool
 }
 
 func (e *Error) Error() string {
@@ -63,15 +67,21 @@ func errorf(name, format string, a ...any) *Error {
 // States.Runtime always fails the execution.
 func (e *Error) catchable() bool { return e.Name != ErrorRuntime }
 
-// matches reports whether an ErrorEquals list matches the error name.
+// matches reports whether an ErrorEquals list matches the error.
 // States.ALL matches everything but States.DataLimitExceeded (and
 // States.Runtime, which nothing catches); States.TaskFailed matches every
-// error but States.Timeout.
-func matches(errorEquals []string, name string) bool {
+// error but States.Timeout; States.HeartbeatTimeout matches only the
+// timeout of a missed heartbeat, which States.Timeout matches as well.
+func matches(errorEquals []string, err *Error) bool {
+	name := err.Name
 	for _, want := range errorEquals {
 		switch {
 		case want == name:
 			return true
+		case want == ErrorHeartbeatTimeout:
+			if err.heartbeat {
+				return true
+			}
 		case want == ErrorAll:
 			if name != ErrorDataLimitExceeded && name != ErrorRuntime {
 				return true

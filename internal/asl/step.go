@@ -432,7 +432,7 @@ func (e *Engine) handleErrorEvent(t *thread, err *Error, giveUp EventType) {
 		t.retries = append(t.retries, make([]int64, len(s.retry)-len(t.retries))...)
 	}
 	for i, r := range s.retry {
-		if !matches(r.errorEquals, err.Name) {
+		if !matches(r.errorEquals, err) {
 			continue
 		}
 		if t.retries[i] < r.maxAttempts {
@@ -449,7 +449,7 @@ func (e *Engine) handleErrorEvent(t *thread, err *Error, giveUp EventType) {
 		e.event(t.x, t, giveUp, s.name, nil)
 	}
 	for _, c := range s.catch {
-		if !matches(c.errorEquals, err.Name) {
+		if !matches(c.errorEquals, err) {
 			continue
 		}
 		errOut := jsonv.NewObject(2)

@@ -429,8 +429,8 @@ func (e *Engine) failTask(t *thread, s *state, err *Error) {
 	e.handleError(t, err)
 }
 
-// timedOut records a task's timeout (States.Timeout or
-// States.HeartbeatTimeout) and handles it.
+// timedOut records a task's timeout (States.Timeout, of the task or of a
+// missed heartbeat) and handles it.
 func (e *Engine) timedOut(t *thread, s *state, err *Error) {
 	spec := s.task
 	if run := t.task; run != nil && run.token != "" {
@@ -456,10 +456,9 @@ func (e *Engine) taskTimedOut(t *thread, tm *timer) {
 	if t.task == nil || t.phase != phCallback && t.phase != phInvoking {
 		return
 	}
-	err := &Error{Name: ErrorTimeout}
-	if tm.kind == timerHeartbeat {
-		err.Name = ErrorHeartbeatTimeout
-	}
+	// A missed heartbeat is recorded as States.Timeout too (AWS's own
+	// histories show it so); only matching tells the two apart.
+	err := &Error{Name: ErrorTimeout, heartbeat: tm.kind == timerHeartbeat}
 	e.timedOut(t, t.state(), err)
 	if t.phase == phEnter {
 		e.enqueue(t)
