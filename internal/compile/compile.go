@@ -168,6 +168,8 @@ func (m *compiler) plan() {
 		switch {
 		case m.refresh[i]:
 			m.entry[i] = m.names.sub(m.title[i], "load attributes")
+		case s.WaitFor != nil, s.Approval != nil:
+			m.entry[i] = m.names.sub(m.title[i], "note start")
 		case s.Wait != nil && s.Wait.TimeOfDay.IsSet():
 			m.entry[i] = m.names.sub(m.title[i], "compute time")
 		case s.If != nil && !m.isNative(i), s.Switch != nil && !m.nativeSwitch[i]:

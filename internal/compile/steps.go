@@ -290,22 +290,80 @@ func (m *compiler) waitForStep(i int) {
 	s := m.j.Steps[i]
 	w := s.WaitFor
 	timeout := m.target(m.edge(i, "timeout", "").To)
-	t := lambdaTask(stepComment(s), WaitRegisterFunction, payload(wire.OpWaitEvent, s.ID, "token.$", "$$.Task.Token"), true)
-	t.set("TimeoutSeconds", w.Timeout.Seconds())
-	t.set("ResultPath", "$.received")
 	events := m.c.Edges[i][:len(m.c.Edges[i])-1]
+	next := ""
 	if len(events) == 1 {
-		t.set("Next", m.target(events[0].To))
+		next = m.target(events[0].To)
 	} else {
-		choice := m.names.sub(m.title[i], "which event")
-		t.set("Next", choice)
+		next = m.names.sub(m.title[i], "which event")
 		var rules []any
 		for k, e := range events {
 			rules = append(rules, eventRule(w.Events[k], ambiguous(events, e), m.target(e.To)))
 		}
-		defer m.add(choice, s.Pos, o("Type", "Choice", "Choices", rules, "Default", timeout))
+		defer m.add(next, s.Pos, o("Type", "Choice", "Choices", rules, "Default", timeout))
 	}
-	m.guard(t, m.title[i], s.Pos, "", catch([]string{"States.Timeout"}, "$.error", timeout))
+	m.timedWait(i, timedTask{fn: WaitRegisterFunction, op: wire.OpWaitEvent, since: true,
+		timeout: w.Timeout.Seconds(), resultPath: "$.received", next: next, onTimeout: timeout})
+}
+
+// A timedTask is the .waitForTaskToken task of a wait-for-event or an
+// approval step.
+type timedTask struct {
+	fn, op     string
+	since      bool // the payload carries when the step began
+	timeout    int64
+	resultPath string
+	next       string // the state after an answer
+	onTimeout  string // the step's timeout target
+	catches    []*obj // the step's own outcomes (a rejection)
+}
+
+// timedWait writes a step that waits for a task token with a timeout. A
+// paused journey's time does not count against the timeout: a Pass notes
+// when the contact reached the step; when the task times out, a check
+// (evaluate, OpWaitTimeout) holds the contact while the journey is paused
+// (Journey.Deferred, as every task does) and otherwise answers the seconds
+// left once paused time is left out; a Choice then waits again with the
+// same registration for what is left (TimeoutSecondsPath), or takes the
+// timeout branch. Without a pause the check answers 0 at once.
+func (m *compiler) timedWait(i int, w timedTask) {
+	s := m.j.Steps[i]
+	name := m.title[i]
+	check := m.names.sub(name, "time left")
+	choice := m.names.sub(name, "any time left")
+	again := m.names.sub(name, "wait the rest")
+	m.add(m.entry[i], s.Pos, o(
+		"Type", "Pass",
+		"Comment", "note when the contact reached the step: time the journey spends paused does not count against its timeout",
+		"Parameters", o("since.$", "$$.State.EnteredTime"),
+		"ResultPath", "$.wait",
+		"Next", name,
+	))
+	task := func(state, timeoutField string, timeout any) {
+		extra := []any{"token.$", "$$.Task.Token"}
+		if w.since {
+			extra = append(extra, "since.$", "$.wait.since")
+		}
+		t := lambdaTask(stepComment(s), w.fn, payload(w.op, s.ID, extra...), true)
+		t.set(timeoutField, timeout)
+		t.set("ResultPath", w.resultPath)
+		t.set("Next", w.next)
+		catches := append(append([]*obj(nil), w.catches...), catch([]string{"States.Timeout"}, "$.error", check))
+		m.guard(t, state, s.Pos, "", catches...)
+	}
+	task(name, "TimeoutSeconds", w.timeout)
+	c := lambdaTask("what is left of the timeout once paused time is left out; holds the contact while the journey is paused: "+stepComment(s),
+		EvaluateFunction, payload(wire.OpWaitTimeout, s.ID, "since.$", "$.wait.since"), false)
+	c.set("ResultSelector", o("seconds.$", "$.Payload.remaining"))
+	c.set("ResultPath", "$.wait.remaining")
+	c.set("Next", choice)
+	m.guard(c, check, s.Pos, "")
+	m.add(choice, s.Pos, o(
+		"Type", "Choice",
+		"Choices", []any{o("Variable", "$.wait.remaining.seconds", "NumericGreaterThan", 0, "Next", again)},
+		"Default", w.onTimeout,
+	))
+	task(again, "TimeoutSecondsPath", "$.wait.remaining.seconds")
 }
 
 // ambiguous reports whether another branch of the same event leads
@@ -340,14 +398,10 @@ func eventRule(b *journey.EventBranch, ambiguous bool, next string) any {
 
 func (m *compiler) approvalStep(i int) {
 	s := m.j.Steps[i]
-	a := s.Approval
-	t := lambdaTask(stepComment(s), ApprovalRequestFunction, payload(wire.OpApproval, s.ID, "token.$", "$$.Task.Token"), true)
-	t.set("TimeoutSeconds", a.Timeout.Seconds())
-	t.set("ResultPath", "$.approval")
-	t.set("Next", m.target(m.edge(i, "approve", "").To))
-	m.guard(t, m.title[i], s.Pos, "",
-		catch([]string{wire.ErrRejected}, "$.error", m.target(m.edge(i, "reject", "").To)),
-		catch([]string{"States.Timeout"}, "$.error", m.target(m.edge(i, "timeout", "").To)))
+	m.timedWait(i, timedTask{fn: ApprovalRequestFunction, op: wire.OpApproval,
+		timeout: s.Approval.Timeout.Seconds(), resultPath: "$.approval",
+		next: m.target(m.edge(i, "approve", "").To), onTimeout: m.target(m.edge(i, "timeout", "").To),
+		catches: []*obj{catch([]string{wire.ErrRejected}, "$.error", m.target(m.edge(i, "reject", "").To))}})
 }
 
 // finishTask records how the contact left and goes on to the end state.

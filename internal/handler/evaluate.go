@@ -14,13 +14,18 @@ import (
 
 // Evaluate serves the evaluate function: OpCondition (an if step's result
 // or a switch step's case), OpAttrs (the declared non-personal attributes
-// native Choice rules read) and OpWaitUntil (the next time of day in the
-// contact's time zone).
+// native Choice rules read), OpWaitUntil (the next time of day in the
+// contact's time zone) and OpWaitTimeout (what is left of a timed-out
+// wait once paused time is left out; deferred while the journey is
+// paused).
 func (h *Handlers) Evaluate(ctx context.Context, req wire.StepRequest) (res wire.StepResult, err error) {
-	c, err := h.begin(ctx, req, wire.OpCondition, wire.OpAttrs, wire.OpWaitUntil)
+	c, err := h.begin(ctx, req, wire.OpCondition, wire.OpAttrs, wire.OpWaitUntil, wire.OpWaitTimeout)
 	defer func() { c.finishLog(ctx, res, err) }()
 	if err != nil {
 		return res, err
+	}
+	if req.Op == wire.OpWaitTimeout { // the next step's task runs the guard
+		return c.waitTimeout(ctx)
 	}
 	if err = c.guard(ctx); err != nil {
 		return res, err

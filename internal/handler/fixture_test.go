@@ -108,6 +108,7 @@ type fixtureOptions struct {
 	actionFaults func(key string, n int) channeltest.Fault
 	timeout      time.Duration // per delivery attempt
 	lease        time.Duration
+	answer       handler.TaskAnswerer // answers task tokens; default: fixture.tasks records them
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -146,9 +147,13 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		t.Fatal(probs)
 	}
 	renderers := handler.NewContentRenderers(src, sdir, f.secrets, "https://t.example/t")
+	var answer handler.TaskAnswerer = f.tasks
+	if o.answer != nil {
+		answer = o.answer
+	}
 	f.h, err = handler.New(handler.Config{
 		Store: st, Catalog: catalog.New(st, nil), Settings: sdir, Channels: out, Actions: out, Content: renderers,
-		Tasks: f.tasks, Now: f.clock.Now, Lease: o.lease,
+		Tasks: answer, Now: f.clock.Now, Lease: o.lease,
 		Logger: slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -18,11 +18,11 @@ import (
 // (recorded once); a paused journey Journey.Deferred until the re-check.
 func (c *call) guard(ctx context.Context) error {
 	st := c.h.cfg.Store
-	j, err := st.GetJourney(ctx, c.req.BU, c.req.Journey)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return c.transient("load journey", err)
+	j, err := c.journeyRecord(ctx)
+	if err != nil {
+		return err
 	}
-	if err == nil && j.Status == store.JourneyStopped {
+	if j.Status == store.JourneyStopped {
 		return wire.Errorf(wire.ErrExited, "journey stopped")
 	}
 	en, err := st.GetEnrolment(ctx, c.req.BU, c.req.Journey, c.req.Contact, c.req.Entry)

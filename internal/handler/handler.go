@@ -114,7 +114,7 @@ func New(cfg Config) (*Handlers, error) {
 // Handle serves any op: the local runtime's in-process invoker calls it.
 func (h *Handlers) Handle(ctx context.Context, req wire.StepRequest) (wire.StepResult, error) {
 	switch req.Op {
-	case wire.OpCondition, wire.OpAttrs, wire.OpWaitUntil:
+	case wire.OpCondition, wire.OpAttrs, wire.OpWaitUntil, wire.OpWaitTimeout:
 		return h.Evaluate(ctx, req)
 	case wire.OpSend:
 		return h.Send(ctx, req)
@@ -142,6 +142,7 @@ type call struct {
 	step    *journey.Step
 	unit    *settings.Settings
 
+	journey      *store.Journey // the journey's record, once loaded
 	contact      *store.Contact
 	attrMap      map[string]any // profile.Attributes of contact, made once
 	interactions []store.Interaction

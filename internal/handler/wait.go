@@ -174,9 +174,15 @@ func (a Awaited) text() string {
 	return string(b)
 }
 
-// stepStart estimates when the execution reached this step: its last step
-// log entry, but no earlier than RaceWindow ago.
+// stepStart is when the execution reached this step: the payload's Since
+// when the machine sends it (machines compiled since pauses hold waits;
+// the whole window, a pause included, counts). Older machines do not send
+// it: then it is estimated as the last step log entry, but no earlier
+// than RaceWindow ago.
 func (c *call) stepStart(ctx context.Context) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, c.req.Since); err == nil && !t.After(c.now) {
+		return t, nil
+	}
 	since := c.now.Add(-RaceWindow)
 	logs, err := c.h.cfg.Store.ListStepLogs(ctx, c.req.BU, c.req.Contact, c.req.Execution)
 	if err != nil {

@@ -110,6 +110,8 @@ func (d *reqDecoder) field(req *wire.StepRequest, key []byte) bool {
 		s = &req.Error
 	case "variant":
 		s = &req.Variant
+	case "since":
+		s = &req.Since
 	default:
 		return false
 	}
@@ -193,7 +195,7 @@ func (d *reqDecoder) strings(v *[]string) bool {
 
 // encodeResult encodes a result as json.Marshal does.
 func encodeResult(res wire.StepResult) ([]byte, error) {
-	if res.Attrs != nil || !plain(res.Case) || !plain(res.Until) || !plain(res.Status) {
+	if res.Attrs != nil || res.Remaining != nil || !plain(res.Case) || !plain(res.Until) || !plain(res.Status) {
 		return json.Marshal(res)
 	}
 	b := make([]byte, 0, 16+len(res.Case)+len(res.Until)+len(res.Status)+24)

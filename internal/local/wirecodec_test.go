@@ -12,6 +12,7 @@ var codecRequests = []string{
 	`{"v":1,"op":"send","bu":"northwind","journey":"welcome","version":3,"contact":"c-0001-g000001","entry":"sim","execution":"arn:aws:states:us-east-1:123456789012:execution:welcome:abc","step":"send-intro"}`,
 	` { "v" : 1 , "op" : "finish" , "outcome" : "exited" , "error" : "Journey.Exited" , "cause" : "{\"errorMessage\":\"exit criterion unsubscribed\"}" } `,
 	`{"v":1,"op":"attrs","attrs":["leadScore","plan"],"step":""}`,
+	`{"v":1,"op":"waitTimeout","step":"wait-open","since":"2026-11-30T10:00:00.123Z"}`,
 	`{"v":1,"attrs":[]}`,
 	`{"v":1,"attrs":["a"],"attrs":[]}`,
 	`{"v":1,"Op":"send"}`,
@@ -68,7 +69,10 @@ func checkDecode(t *testing.T, p []byte) {
 // encodes them.
 func TestEncodeResultAsJSON(t *testing.T) {
 	yes, no := true, false
+	var zero, left int64 = 0, 86400
 	for _, res := range []wire.StepResult{
+		{Remaining: &zero},
+		{Remaining: &left, Status: "x"},
 		{},
 		{Status: "sent"},
 		{Result: &yes},

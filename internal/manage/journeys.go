@@ -179,6 +179,8 @@ func (s *Service) Rollback(ctx context.Context, bu, actor, id string, to int) (p
 
 // Pause stops new enrolments; contacts in the journey wait at their next
 // step (the task handlers defer while the journey is paused) until Resume.
+// The store records the pause interval (store.Journey.Pauses), which
+// waiting contacts' timeouts leave out.
 func (s *Service) Pause(ctx context.Context, bu, actor, id, reason string) (store.Journey, error) {
 	j, err := s.setStatus(ctx, bu, id, store.JourneyPaused, reason, store.JourneyActive, store.JourneyPaused)
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -19,15 +20,21 @@ const (
 // A Journey is the mutable record of a journey: its status and which version
 // the alias points at. Updates are conditional on Revision.
 type Journey struct {
-	BU        string        `json:"bu"`
-	ID        string        `json:"id"`
-	Name      string        `json:"name"`
-	Status    JourneyStatus `json:"status"`
-	Current   int           `json:"current"`          // version the alias points at; 0 before the first publish
-	Reason    string        `json:"reason,omitempty"` // why paused or stopped
-	Revision  int64         `json:"revision"`
-	CreatedAt time.Time     `json:"createdAt"`
-	UpdatedAt time.Time     `json:"updatedAt"`
+	BU      string        `json:"bu"`
+	ID      string        `json:"id"`
+	Name    string        `json:"name"`
+	Status  JourneyStatus `json:"status"`
+	Current int           `json:"current"`          // version the alias points at; 0 before the first publish
+	Reason  string        `json:"reason,omitempty"` // why paused or stopped
+	// Pauses are the journey's last MaxPauses pause intervals, oldest
+	// first; the last one is open (To zero) while the journey is paused.
+	// The store keeps them: PutJourney records a move into or out of
+	// paused at the store's clock and ignores the caller's value, so a
+	// waiting contact's timer can leave paused time out (see PausedWithin).
+	Pauses    []Pause   `json:"pauses,omitempty"`
+	Revision  int64     `json:"revision"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // A JourneyVersion is one published, immutable version of a journey.
@@ -292,9 +299,11 @@ func PrepareJourney(bu string, j Journey, old *Journey, now time.Time) (Journey,
 	}
 	now = UTC(now)
 	j.BU, j.Revision, j.UpdatedAt, j.CreatedAt = bu, j.Revision+1, now, now
+	j.Pauses = nil
 	if old != nil {
-		j.CreatedAt = old.CreatedAt
+		j.CreatedAt, j.Pauses = old.CreatedAt, slices.Clone(old.Pauses)
 	}
+	j.Pauses = notePause(j.Pauses, j.Status, now)
 	return j, nil
 }
 

@@ -15,7 +15,9 @@
 // $.contact and $.entry; they never read $.event or need $.attrs in the
 // input (they load attributes themselves). While running they write only
 // these keys of the state: attrs, cond, wait, received, approval, split,
-// deferred, error.
+// deferred, error. A wait-for-event or approval step keeps in $.wait.since
+// when the contact reached it ($$.State.EnteredTime) and in
+// $.wait.remaining.seconds what OpWaitTimeout answered.
 //
 // Every Task sends a StepRequest with v, op, bu, journey, version,
 // contact, entry, execution and step, plus the fields named below, to the
@@ -34,13 +36,23 @@
 //   - OpWaitUntil [evaluate]: return Until, the next time of day of the
 //     step in the contact's time zone (on its weekdays), RFC 3339.
 //   - OpWaitEvent [wait-register] with Token: store the token under an
-//     opaque single-use id and return. The event intake resumes it with
+//     opaque single-use id and return. Since, when sent, is when the
+//     contact reached the step: an awaited event that happened since then
+//     resumes the wait at once (an event that came while the contact was
+//     held between two waits of the step is not lost). The event intake resumes it with
 //     SendTaskSuccess output EventOutput{Event: one of the step's event
 //     names, Send/Form: the narrowing of the branch it answered, the first
 //     in the step's order}; the step's timeout arrives as States.Timeout.
 //   - OpApproval [approval-request] with Token: store it, ask the flow.
 //     Approve: SendTaskSuccess ApprovalOutput; reject: SendTaskFailure
 //     with error ErrRejected; the timeout arrives as States.Timeout.
+//   - OpWaitTimeout [evaluate] with Since, after a wait-for-event or
+//     approval step's task timed out: while the journey is paused, raise
+//     ErrDeferred (the contact is held); otherwise return Remaining, the
+//     whole seconds of the step's timeout still left once the time the
+//     journey spent paused since Since is left out (0: the step times
+//     out). The machine then waits again, with the same registration,
+//     for Remaining seconds.
 //   - OpFinish [finish] with Outcome; Step is the end step's id, the split
 //     step's id with Variant "holdout" for a holdout, or "" for the shared
 //     ends; Error and Cause carry the caught error for exited, goal and
@@ -70,13 +82,16 @@ const (
 	OpCondition = "condition" // evaluate a CEL condition or a switch
 	OpAttrs     = "attrs"     // load the declared non-personal attributes native Choice rules use
 	OpWaitUntil = "waitUntil" // compute the next time of day in the contact's time zone
-	OpSalesTask = "salesTask" // create a sales task for the contact's owner
-	OpWebhook   = "webhook"   // call an outbound webhook action
-	OpUpdate    = "update"    // update contact attributes
-	OpWaitEvent = "waitEvent" // register a task token that an event resumes
-	OpApproval  = "approval"  // store a task token and ask a flow for approval
-	OpFinish    = "finish"    // record how the contact left the journey
-	OpSplit     = "split"     // record which split variant a contact took (optional log)
+	// OpWaitTimeout decides whether a timed-out wait-for-event or approval
+	// step has time left: the time the journey spent paused does not count.
+	OpWaitTimeout = "waitTimeout"
+	OpSalesTask   = "salesTask" // create a sales task for the contact's owner
+	OpWebhook     = "webhook"   // call an outbound webhook action
+	OpUpdate      = "update"    // update contact attributes
+	OpWaitEvent   = "waitEvent" // register a task token that an event resumes
+	OpApproval    = "approval"  // store a task token and ask a flow for approval
+	OpFinish      = "finish"    // record how the contact left the journey
+	OpSplit       = "split"     // record which split variant a contact took (optional log)
 )
 
 // Execution is the input of one journey execution: ids only, never personal
@@ -123,6 +138,14 @@ type StepRequest struct {
 	Attrs []string `json:"attrs,omitempty"`
 	// Variant is, for finish of a split's holdout, "holdout".
 	Variant string `json:"variant,omitempty"`
+
+	// Added for paused journeys (payload version 1; absent from machines
+	// compiled before).
+
+	// Since is when the contact reached a wait-for-event or approval step
+	// ($$.State.EnteredTime of the state before its task, RFC 3339), sent
+	// with OpWaitTimeout and OpWaitEvent.
+	Since string `json:"since,omitempty"`
 }
 
 // Outcomes recorded by the finish operation.
@@ -147,6 +170,9 @@ type StepResult struct {
 	Until string `json:"until,omitempty"`
 	// Status says what a send or action did: "sent", "skipped", "created", ...
 	Status string `json:"status,omitempty"`
+	// Remaining is, for OpWaitTimeout, the whole seconds left of the
+	// step's timeout (0: it timed out); always present in that answer.
+	Remaining *int64 `json:"remaining,omitempty"`
 }
 
 // EventOutput is the SendTaskSuccess output that resumes a wait-for-event

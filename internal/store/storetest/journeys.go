@@ -24,6 +24,7 @@ func testJourneys(e *env) {
 	j.Status, j.Reason, j.Current = store.JourneyPaused, "legal review", 2
 	j2 := ok(s.PutJourney(ctx, bu, j))(t)
 	want.Status, want.Reason, want.Current, want.Revision, want.UpdatedAt = store.JourneyPaused, "legal review", 2, 2, start.Add(time.Minute)
+	want.Pauses = []store.Pause{{From: start.Add(time.Minute)}}
 	same(t, "updated journey", j2, want)
 	_, err = s.PutJourney(ctx, bu, j) // j still has revision 1
 	isErr(t, "stale revision", err, store.ErrConflict)
@@ -37,6 +38,50 @@ func testJourneys(e *env) {
 		ids = append(ids, j.ID)
 	}
 	same(t, "journey ids", ids, []string{"abandoned-cart", "welcome"})
+}
+
+// testJourneyPauses: the store keeps a journey's pause intervals itself,
+// at its clock, whatever the caller sends, and only the last
+// store.MaxPauses of them.
+func testJourneyPauses(e *env) {
+	t, s, ctx := e.t, e.s, e.ctx
+	put := func(j store.Journey, status store.JourneyStatus) store.Journey {
+		t.Helper()
+		j.Status = status
+		return ok(s.PutJourney(ctx, bu, j))(t)
+	}
+	t0 := e.clock.Now()
+	j := put(store.Journey{ID: "paused-twice", Name: "Paused"}, store.JourneyActive)
+	same(t, "never paused", j.Pauses, []store.Pause(nil))
+	e.clock.Advance(time.Hour)
+	j = put(j, store.JourneyPaused)
+	e.clock.Advance(time.Hour)
+	j.Pauses = nil // a caller cannot drop them
+	j = put(j, store.JourneyPaused)
+	e.clock.Advance(time.Hour)
+	j = put(j, store.JourneyActive)
+	e.clock.Advance(time.Hour)
+	j.Pauses = []store.Pause{{From: t0}} // nor write its own
+	j = put(j, store.JourneyPaused)
+	e.clock.Advance(time.Hour)
+	j = put(j, store.JourneyStopped)
+	want := []store.Pause{{From: t0.Add(time.Hour), To: t0.Add(3 * time.Hour)}, {From: t0.Add(4 * time.Hour), To: t0.Add(5 * time.Hour)}}
+	same(t, "pauses", j.Pauses, want)
+	same(t, "stored pauses", ok(s.GetJourney(ctx, bu, "paused-twice"))(t).Pauses, want)
+	if got := j.PausedWithin(t0.Add(2*time.Hour), t0.Add(90*time.Hour)); got != 2*time.Hour {
+		t.Errorf("paused within: %v, want 2h", got)
+	}
+
+	for range store.MaxPauses + 3 {
+		e.clock.Advance(time.Minute)
+		j = put(j, store.JourneyPaused)
+		e.clock.Advance(time.Minute)
+		j = put(j, store.JourneyActive)
+	}
+	got := ok(s.GetJourney(ctx, bu, "paused-twice"))(t).Pauses
+	if len(got) != store.MaxPauses || !got[len(got)-1].To.Equal(e.clock.Now()) {
+		t.Errorf("after many pauses: %d kept, last %+v; want %d, the last closed now", len(got), got[len(got)-1], store.MaxPauses)
+	}
 }
 
 func testVersions(e *env) {

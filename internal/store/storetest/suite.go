@@ -120,6 +120,7 @@ func Run(t *testing.T, open Open) {
 		{"InteractionRetention", testInteractionRetention},
 		{"StepLogs", testStepLogs},
 		{"Journeys", testJourneys},
+		{"JourneyPauses", testJourneyPauses},
 		{"JourneyVersions", testVersions},
 		{"Funnel", testFunnel},
 		{"Enrolments", testEnrolments},
