@@ -95,7 +95,7 @@ dev: cli ## the whole system on this machine (HTTP routes, embedded store, journ
 	$(BUILD)/journeys dev
 
 .PHONY: invoke
-invoke: tools-go ## run one function under the Lambda emulator: make invoke FN=send EVENT=events/send.json
+invoke: tools-go tools-py ## run one function under the Lambda emulator: make invoke FN=send EVENT=events/send.json
 	@test -n "$(FN)" || { echo "usage: make invoke FN=<function> [EVENT=events/<function>.json]"; exit 2; }
 	$(call build_lambda,$(FN),$(BUILD)/host/$(FN),$(shell go env GOARCH))
 	go run ./cmd/journeys invoke --rie $(BIN)/aws-lambda-rie --bootstrap $(BUILD)/host/$(FN)/bootstrap \

@@ -1,6 +1,8 @@
 package lambdamain_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,4 +107,24 @@ func TestSamBuild(t *testing.T) {
 			}
 		}
 	}
+	// make build's rule, into a folder of its own, gives the same bytes:
+	// one build rule, the same tags and flags.
+	mk := t.TempDir()
+	cmd = exec.Command("make", "--no-print-directory", "BUILD="+mk, mk+"/arm64/send/bootstrap")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make: %v\n%s", err, b)
+	}
+	if a, b := fileSum(t, filepath.Join(out, "SendFunction", "bootstrap")), fileSum(t, filepath.Join(mk, "arm64", "send", "bootstrap")); a != b {
+		t.Errorf("sam build's send bootstrap (sha256 %s) differs from make build's (%s)", a, b)
+	}
+}
+
+func fileSum(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(b))
 }
