@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/segment"
@@ -201,7 +202,7 @@ func (m *compiler) planNative() {
 				}
 			}
 		case s.Switch != nil:
-			if a, ok := m.c.Schema.Attributes[s.Switch.Attribute]; ok && !a.Personal {
+			if a, ok := m.c.Schema.Attributes[s.Switch.Attribute]; ok && !a.Personal && shortCases(s.Switch) {
 				m.nativeSwitch[i] = true
 				need[s.Switch.Attribute] = true
 			}
@@ -211,6 +212,17 @@ func (m *compiler) planNative() {
 		m.attrs = append(m.attrs, a)
 	}
 	sort.Strings(m.attrs)
+}
+
+// shortCases reports whether a switch's string cases are short enough for
+// a native Choice on cut attributes (segment.MaxNativeString).
+func shortCases(sw *journey.Switch) bool {
+	for _, k := range sw.Cases {
+		if v, ok := k.Equals.(string); ok && len(v) >= segment.MaxNativeString-utf8.UTFMax {
+			return false
+		}
+	}
+	return true
 }
 
 // providesAttrs reports whether a step's task can return fresh attributes.

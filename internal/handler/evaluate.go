@@ -141,7 +141,7 @@ func typed(v any, typ string) any {
 		return []string{}
 	}
 	if s, ok := v.(string); ok {
-		return s
+		return segment.CutNativeString(s)
 	}
 	return ""
 }

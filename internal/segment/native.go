@@ -1,6 +1,8 @@
 package segment
 
 import (
+	"unicode/utf8"
+
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 )
@@ -23,6 +25,32 @@ type Rule struct {
 	Value     any
 	Rules     []Rule
 }
+
+// MaxNativeString is how many bytes of a string attribute a native Choice
+// rule sees: the execution carries attributes cut to this length (at a
+// rune boundary), so whatever a contact holds, a state stays far below
+// Step Functions' 256 KiB. Rules compare only with literals shorter than
+// MaxNativeString-utf8.UTFMax, for which the cut value compares exactly as
+// the whole one would (their first difference, or the literal's end, lies
+// within the cut).
+const MaxNativeString = 1024
+
+// CutNativeString returns s cut to at most MaxNativeString bytes at a rune
+// boundary.
+func CutNativeString(s string) string {
+	if len(s) <= MaxNativeString {
+		return s
+	}
+	n := MaxNativeString
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// nativeLiteral reports whether a string literal is short enough for a
+// native rule (see MaxNativeString).
+func nativeLiteral(s string) bool { return len(s) < MaxNativeString-utf8.UTFMax }
 
 // Native returns the condition as a Rule when it is simple enough to run
 // without a Lambda call and reads no personal attribute.
@@ -128,7 +156,7 @@ func literal(x ast.Expr, t Type) (any, bool) {
 	}
 	switch v := x.AsLiteral().(type) {
 	case types.String:
-		return string(v), t == String
+		return string(v), t == String && nativeLiteral(string(v))
 	case types.Int:
 		return int64(v), t == Int || t == Double
 	case types.Double:

@@ -3,6 +3,7 @@ package segment_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,6 +132,7 @@ func TestNative(t *testing.T) {
 		{`contact.email == "a@example.com"`, nil}, // personal
 		{`opened(days(30))`, nil},
 		{`contact.leadScore + 1 > 50`, nil},
+		{`contact.plan == "` + strings.Repeat("x", segment.MaxNativeString) + `"`, nil}, // longer than a cut value
 	}
 	e := env(t)
 	for _, tt := range tests {
@@ -234,5 +236,30 @@ func TestReadsInteractions(t *testing.T) {
 				t.Errorf("ReadsInteractions() = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCutNativeString pins the cut of a string attribute for native rules
+// and that it keeps every comparison with a literal a native rule may hold.
+func TestCutNativeString(t *testing.T) {
+	long := strings.Repeat("ab", segment.MaxNativeString)
+	if got := segment.CutNativeString(long); len(got) != segment.MaxNativeString {
+		t.Errorf("cut to %d bytes, want %d", len(got), segment.MaxNativeString)
+	}
+	// A 3-byte rune straddling the limit is dropped whole.
+	s := strings.Repeat("a", segment.MaxNativeString-1) + "€tail"
+	if got := segment.CutNativeString(s); got != strings.Repeat("a", segment.MaxNativeString-1) {
+		t.Errorf("cut %q... (%d bytes), want the ASCII prefix", got[len(got)-3:], len(got))
+	}
+	if got := segment.CutNativeString("short"); got != "short" {
+		t.Errorf("short value changed to %q", got)
+	}
+	for _, lit := range []string{"", "ab", strings.Repeat("ab", 400) + "z", strings.Repeat("ab", 400)} {
+		for _, v := range []string{long, long + "€", strings.Repeat("ab", 400) + "c" + long} {
+			c := segment.CutNativeString(v)
+			if (c == lit) != (v == lit) || (c < lit) != (v < lit) || (c > lit) != (v > lit) {
+				t.Errorf("cut value compares with a %d-byte literal unlike the whole value", len(lit))
+			}
+		}
 	}
 }
