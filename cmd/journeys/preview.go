@@ -18,6 +18,7 @@ type previewOptions struct {
 	event        string
 	locale       string
 	htmlOut      string
+	outDir       string
 	contentDir   string
 	bu           string
 	trackingBase string
@@ -37,11 +38,12 @@ type previewContact struct {
 
 func runPreview(c *cli, args []string) int {
 	var o previewOptions
-	fs := c.newFlagSet("preview", "TEMPLATE --contact FILE|ID [--event FILE] [--locale L] [--html-out FILE] [--send-test ADDRESS --api URL]")
+	fs := c.newFlagSet("preview", "TEMPLATE --contact FILE|ID [--event FILE] [--locale L] [--out-dir DIR | --html-out FILE] [--send-test ADDRESS --api URL]")
 	fs.StringVar(&o.contact, "contact", "", "a JSON `file` with the contact: {\"id\", \"attributes\": {...}, \"owner\": {\"name\", \"email\"}};\nor a stored contact's id, rendered through the management API (--api)")
 	fs.StringVar(&o.event, "event", "", "a JSON `file` with the trigger event's attributes")
 	fs.StringVar(&o.locale, "locale", "", "the contact's `locale` (default: the contact's locale attribute)")
-	fs.StringVar(&o.htmlOut, "html-out", "", "write the email's HTML to `file`")
+	fs.StringVar(&o.htmlOut, "html-out", "", "write the email's HTML to `file` instead of --out-dir")
+	fs.StringVar(&o.outDir, "out-dir", filepath.Join("build", "preview"), "the `folder` the email's HTML is written to, as <template>[.<locale>].html")
 	fs.StringVar(&o.contentDir, "content", "journeys/content", "the content `folder`, when TEMPLATE is an id")
 	fs.StringVar(&o.bu, "bu", "default", "the business `unit`")
 	fs.StringVar(&o.trackingBase, "tracking-base", "http://localhost:8080/t", "base `URL` of the tracking endpoint in links")
@@ -100,17 +102,43 @@ func (c *cli) preview(o previewOptions) int {
 	if err != nil {
 		return c.contentError("preview", err)
 	}
-	if o.htmlOut != "" && msg.HTML != "" {
-		if err := os.WriteFile(o.htmlOut, []byte(msg.HTML), 0o644); err != nil {
-			fmt.Fprintf(c.stderr, "journeys preview: %v\n", err)
-			return exitFailed
-		}
+	htmlPath, err := writePreviewHTML(o, msg.Template, msg.Locale, msg.HTML)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "journeys preview: %v\n", err)
+		return exitFailed
 	}
 	if o.json {
+		if htmlPath != "" {
+			fmt.Fprintf(c.stderr, "html: written to %s\n", htmlPath)
+		}
 		return c.printJSON(msg)
 	}
-	c.printMessage(msg, o.htmlOut)
+	c.printMessage(msg, htmlPath)
 	return exitOK
+}
+
+// writePreviewHTML writes an email's HTML to --html-out, or else to
+// <template>[.<locale>].html in --out-dir (created if need be), and
+// returns the path; "" when the message has no HTML.
+func writePreviewHTML(o previewOptions, template, locale, html string) (string, error) {
+	if html == "" {
+		return "", nil
+	}
+	path := o.htmlOut
+	if path == "" {
+		name := template
+		if locale != "" {
+			name += "." + locale
+		}
+		path = filepath.Join(o.outDir, name+".html")
+		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+			return "", fmt.Errorf("create the preview folder: %w", err)
+		}
+	}
+	if err := os.WriteFile(path, []byte(html), 0o644); err != nil {
+		return "", fmt.Errorf("write the HTML: %w", err)
+	}
+	return path, nil
 }
 
 // previewLinks signs preview links with a fixed development key: preview
@@ -139,7 +167,9 @@ func readContact(path string, pc *previewContact) error {
 	return nil
 }
 
-func (c *cli) printMessage(m *content.Message, htmlOut string) {
+// printMessage prints a rendered message; htmlPath is where its HTML was
+// written.
+func (c *cli) printMessage(m *content.Message, htmlPath string) {
 	w := c.stdout
 	locale := m.Locale
 	if locale == "" {
@@ -171,11 +201,8 @@ func (c *cli) printMessage(m *content.Message, htmlOut string) {
 			fmt.Fprintln(w)
 		}
 	}
-	switch {
-	case m.HTML != "" && htmlOut != "":
-		fmt.Fprintf(c.stderr, "html: %d bytes written to %s\n", len(m.HTML), htmlOut)
-	case m.HTML != "":
-		fmt.Fprintf(c.stderr, "html: %d bytes (write it with --html-out FILE)\n", len(m.HTML))
+	if htmlPath != "" {
+		fmt.Fprintf(w, "html:      %s (%d bytes)\n", htmlPath, len(m.HTML))
 	}
 }
 

@@ -56,13 +56,15 @@ func (c *cli) previewAPI(o previewOptions) int {
 
 // printRendered prints a render result as preview prints a local render.
 func (c *cli) printRendered(res handler.RenderResult, o previewOptions) int {
-	if o.htmlOut != "" && res.HTML != "" {
-		if err := os.WriteFile(o.htmlOut, []byte(res.HTML), 0o644); err != nil {
-			fmt.Fprintf(c.stderr, "journeys preview: %v\n", err)
-			return exitFailed
-		}
+	htmlPath, err := writePreviewHTML(o, res.Template, res.Locale, res.HTML)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "journeys preview: %v\n", err)
+		return exitFailed
 	}
 	if o.json {
+		if htmlPath != "" {
+			fmt.Fprintf(c.stderr, "html: written to %s\n", htmlPath)
+		}
 		return c.printJSON(res)
 	}
 	msg := &content.Message{Template: res.Template, Version: res.Version, Locale: res.Locale,
@@ -71,7 +73,7 @@ func (c *cli) printRendered(res handler.RenderResult, o previewOptions) int {
 	for _, h := range res.Headers {
 		msg.Headers = append(msg.Headers, content.Header{Name: h.Name, Value: h.Value})
 	}
-	c.printMessage(msg, o.htmlOut)
+	c.printMessage(msg, htmlPath)
 	if res.Segments > 0 {
 		fmt.Fprintf(c.stdout, "sms:       %d segment(s)\n", res.Segments)
 	}

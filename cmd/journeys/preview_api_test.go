@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,11 +57,16 @@ func ptr[T any](v T) *T { return &v }
 // channel marked as a test.
 func TestPreviewStoredContact(t *testing.T) {
 	url, outbox := previewServer(t)
-	code, out, errOut := runCLI("preview", "welcome-intro", "--api", url, "--contact", "c-ada")
+	dir := t.TempDir()
+	code, out, errOut := runCLI("preview", "welcome-intro", "--api", url, "--contact", "c-ada", "--out-dir", dir)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"template:  welcome-intro v1 (email, marketing, locale de-AT, topic onboarding)", "subject:   Grüß Gott, Ada"} {
+	htmlPath := filepath.Join(dir, "welcome-intro.de-AT.html")
+	if html, err := os.ReadFile(htmlPath); err != nil || !strings.Contains(string(html), "Grüß Gott, Ada!") {
+		t.Errorf("the HTML file %s: %v; want the personalised heading", htmlPath, err)
+	}
+	for _, want := range []string{"template:  welcome-intro v1 (email, marketing, locale de-AT, topic onboarding)", "subject:   Grüß Gott, Ada", "html:      " + htmlPath + " ("} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -69,7 +75,7 @@ func TestPreviewStoredContact(t *testing.T) {
 		t.Fatalf("a preview sent %d messages", len(sent))
 	}
 
-	code, out, errOut = runCLI("preview", "welcome-intro", "--api", url, "--contact", "c-ada", "--send-test", "qa@northwind.example")
+	code, out, errOut = runCLI("preview", "welcome-intro", "--api", url, "--contact", "c-ada", "--send-test", "qa@northwind.example", "--out-dir", dir)
 	if code != exitOK || !strings.Contains(out, "test send: sent as ") {
 		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
 	}

@@ -32,8 +32,61 @@ func TestPreviewEmail(t *testing.T) {
 	if !strings.Contains(string(html), "<h1 style=\"margin:0 0 16px;font-size:24px;line-height:32px;color:#0b2545;\">Grüß Gott, Ada!</h1>") {
 		t.Errorf("html file lacks the personalised heading")
 	}
-	if !strings.Contains(errOut, "bytes written to "+htmlOut) {
-		t.Errorf("stderr %q", errOut)
+	if !strings.Contains(out, "html:      "+htmlOut+" (") {
+		t.Errorf("output does not name the HTML file:\n%s", out)
+	}
+}
+
+// TestPreviewWritesHTML checks that the HTML is written without
+// --html-out: to build/preview/<template>[.<locale>].html under the
+// working folder by default, or under --out-dir; --json keeps stdout JSON
+// and names the file on stderr.
+func TestPreviewWritesHTML(t *testing.T) {
+	content, err := filepath.Abs("../../journeys/content")
+	if err != nil {
+		t.Fatal(err)
+	}
+	contact, err := filepath.Abs("testdata/preview/contact.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outDir := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		wantPath string // relative to the working folder
+		json     bool
+	}{
+		{"default folder", []string{"welcome-intro"}, "build/preview/welcome-intro.de-AT.html", false},
+		{"locale flag", []string{"welcome-intro", "--locale", "de"}, "build/preview/welcome-intro.de.html", false},
+		{"default locale", []string{"welcome-offer", "--locale", "en"}, "build/preview/welcome-offer.html", false},
+		{"out-dir", []string{"welcome-intro", "--out-dir", outDir}, filepath.Join(outDir, "welcome-intro.de-AT.html"), false},
+		{"json", []string{"welcome-intro", "--json"}, "build/preview/welcome-intro.de-AT.html", true},
+	}
+	t.Chdir(t.TempDir())
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"preview", "--content", content, "--contact", contact}, tc.args[1:]...)
+			args = append(args, tc.args[0])
+			code, out, errOut := runCLI(args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			html, err := os.ReadFile(tc.wantPath)
+			if err != nil {
+				t.Fatalf("the HTML was not written: %v", err)
+			}
+			if !strings.Contains(string(html), "</html>") {
+				t.Errorf("%s holds no HTML document", tc.wantPath)
+			}
+			where, named := out, "html:      "+tc.wantPath+" ("
+			if tc.json {
+				where, named = errOut, "html: written to "+tc.wantPath+"\n"
+			}
+			if !strings.Contains(where, named) {
+				t.Errorf("output does not contain %q:\nstdout:\n%s\nstderr:\n%s", named, out, errOut)
+			}
+		})
 	}
 }
 

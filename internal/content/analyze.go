@@ -14,10 +14,18 @@ type Schema struct {
 	// schema to whether it is personal data. Personal attributes may not be
 	// put into link URLs (URLs end up in logs and redirect chains).
 	Contact map[string]bool
-	// Event lists the trigger-event attributes templates may read; nil
-	// allows any event.<name> (the journey, not the template, knows its
-	// trigger).
-	Event []string
+	// Event is what templates may read as event.<name>; nil allows any
+	// (the journey, not the template, knows its trigger: a journey's check
+	// sets it from the trigger).
+	Event *EventSchema
+}
+
+// An EventSchema lists the trigger-event attributes templates may read.
+type EventSchema struct {
+	Names []string // sorted; empty: the trigger has no event
+	// Hint says what to do about attribute name, not in Names and not
+	// close to any of them, e.g. where to declare it (nil: no hint).
+	Hint func(name string) string
 }
 
 // namespaces are the variables every template sees besides contact and
@@ -205,7 +213,7 @@ func (z *analyzer) variable(v varRef, off int) {
 	case "contact":
 		prop(sortedKeys(z.env.schema.Contact))
 	case "event":
-		prop(z.env.schema.Event)
+		z.eventVariable(v, off, prop)
 	case "forloop":
 		if z.inside("for") {
 			prop(forloopProps)
@@ -219,6 +227,23 @@ func (z *analyzer) variable(v varRef, off int) {
 		}
 		z.problem(off, "unknown variable "+quote(v.root), didYouMean(v.root, z.visibleNames()))
 	}
+}
+
+// eventVariable checks event.<name> against the trigger's attributes.
+func (z *analyzer) eventVariable(v varRef, off int, prop func([]string)) {
+	ev := z.env.schema.Event
+	if ev == nil || len(v.path) == 0 {
+		prop(nil)
+		return
+	}
+	if contains(ev.Names, v.path[0]) {
+		return
+	}
+	hint := didYouMean(v.path[0], ev.Names)
+	if hint == "" && ev.Hint != nil {
+		hint = ev.Hint(v.path[0])
+	}
+	z.problem(off, fmt.Sprintf("unknown event attribute %q", v.path[0]), hint)
 }
 
 func (z *analyzer) visibleNames() []string {

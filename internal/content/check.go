@@ -74,8 +74,10 @@ func sampleRequest(bu string, doc *Template, schema *Schema) Request {
 		for name := range schema.Contact {
 			req.Contact[name] = "Sample " + name
 		}
-		for _, name := range schema.Event {
-			req.Event[name] = "Sample " + name
+		if schema.Event != nil {
+			for _, name := range schema.Event.Names {
+				req.Event[name] = "Sample " + name
+			}
 		}
 	}
 	return req

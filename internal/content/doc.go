@@ -2,8 +2,8 @@
 // custom channels, reusable versioned content blocks, locale variants,
 // personalisation, the static check of all of it, and the rendering
 // pipeline that turns a template and a contact into a ready message, with
-// tracked links, the open pixel, the plain-text part and the unsubscribe
-// link and headers. Signed URLs live in the tracking subpackage and the
+// tracked links (in the HTML and the plain-text part), the open pixel, the
+// plain-text part and the unsubscribe link and headers. Signed URLs live in the tracking subpackage and the
 // preference centre page in the preference subpackage.
 //
 // A Library compiles templates from a Source (FileSource over

@@ -9,11 +9,13 @@ import (
 
 // email renders an email and applies the compliance and tracking steps:
 // subject and preheader; the HTML; then one pass over it (htmlPass) makes
-// the text part when the template has none (from the HTML as rendered, so
-// it shows real destinations) and the final HTML with tracked links, the
-// hidden preheader, and before </body> an unsubscribe line if the
-// template's own was conditional and the open pixel; last the
-// List-Unsubscribe headers of marketing email.
+// the text part when the template has none (from the HTML as rendered,
+// each tracked link shown with the click URL its HTML link got, so it is
+// signed once) and the final HTML with tracked links, the hidden
+// preheader, and before </body> an unsubscribe line if the template's own
+// was conditional and the open pixel; a template's own text part gets its
+// http(s) URLs tracked; last the List-Unsubscribe headers of marketing
+// email.
 func (r *renderer) email() error {
 	doc, msg := r.ct.doc, r.msg
 	subject, err := r.part(PartSubject)
@@ -56,6 +58,12 @@ func (r *renderer) email() error {
 		pass.text.out = append(pass.text.out, '\n')
 		r.text = pass.text.out
 		msg.Text = string(r.text)
+	}
+	if textPart && pass.clicks != nil {
+		var changed bool
+		if r.text, changed = appendTrackedText(r.text[:0], msg.Text, pass.links, r.req.MessageID, &pass.tracked); changed {
+			msg.Text = string(r.text)
+		}
 	}
 	r.out = pass.out
 	msg.HTML, msg.TrackedLinks = string(pass.out), pass.tracked

@@ -26,7 +26,7 @@ func exampleLibrary(t testing.TB) (*Library, *FileSource) {
 	}
 	schema := testSchema()
 	delete(schema.Contact, "email") // the example schema has no email attribute in templates
-	schema.Event = []string{"webinarTitle", "webinarStartsAt", "joinUrl"}
+	schema.Event = &EventSchema{Names: []string{"joinUrl", "webinarStartsAt", "webinarTitle"}}
 	return NewLibrary(src, Options{Schema: schema, Links: testLinks(t)}), src
 }
 

@@ -117,7 +117,14 @@ func (p *htmlPass) link(doc string, t linkTag) {
 	// dest may be a view of the renderer's buffer (email renders the
 	// HTML part in place): the message keeps its own copy.
 	p.tracked = append(p.tracked, strings.Clone(dest))
+	start := len(p.out)
 	p.out = p.clicks.Append(p.out, dest)
+	if p.text != nil {
+		// The text part shows this link (its <a> was just read) with the
+		// same click URL. Output only grows, so the view stays valid even
+		// when out moves.
+		p.text.click = p.out[start:len(p.out):len(p.out)]
+	}
 }
 
 func (p *htmlPass) appendPreheader() {

@@ -46,7 +46,7 @@ func (c *JourneyContent) CheckBlock(ref journey.BlockRef, schema *journey.Schema
 		}
 		docs = append(docs, doc)
 	}
-	lib := c.library(schema)
+	lib := c.library(schema, ref.Event)
 	ov, err := parseOverrides(map[string]string{ref.Slot: ref.ID})
 	if err != nil {
 		return prob("a slot is the name of a block the template renders", "%v", err)

@@ -27,6 +27,7 @@ func TestJourneyContentBlocks(t *testing.T) {
 		"blocks/banner@1.liquid":      {Data: []byte("banner")},
 		"blocks/nosy@1.liquid":        {Data: []byte("---\nparams: title\n---\n{{ contact.shoeSize }}")},
 		"blocks/loop@1.liquid":        {Data: []byte("{% render 'footer' %}")},
+		"blocks/webinar@1.liquid":     {Data: []byte("---\nparams: title\n---\n{{ event.joinUrl }}")},
 	}
 	src, probs := content.LoadFiles(fsys, "content")
 	if len(probs) > 0 {
@@ -66,6 +67,30 @@ func TestJourneyContentBlocks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := jc.CheckBlock(journey.BlockRef{Step: "s", Template: tc.template, Slot: tc.slot, ID: tc.id, Pos: pos}, schema)
+			var gotS []string
+			for _, p := range got {
+				gotS = append(gotS, p.String())
+			}
+			if diff := cmp.Diff(tc.want, gotS); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// A block override reads event.<name> under the journey's trigger.
+	segment := &journey.EventScope{Trigger: journey.TriggerSegment, Pos: journey.Pos{File: "j.journey.yaml", Line: 4, Col: 3}}
+	registered := &journey.EventScope{Trigger: journey.TriggerEvent, Event: "webinar.registered", Attributes: []string{"joinUrl"}}
+	for _, tc := range []struct {
+		name  string
+		scope *journey.EventScope
+		want  []string
+	}{
+		{"event attribute the trigger carries", registered, nil},
+		{"event attribute under a segment trigger", segment, []string{
+			`j.journey.yaml:12:15: step "s": block "webinar" in slot "hero": content/blocks/webinar@1.liquid:4:4: unknown event attribute "joinUrl" (the journey starts from a segment (j.journey.yaml:4:3), which gives no event: read contact attributes instead)`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := jc.CheckBlock(journey.BlockRef{Step: "s", Template: "promo", Slot: "hero", ID: "webinar", Pos: pos, Event: tc.scope}, schema)
 			var gotS []string
 			for _, p := range got {
 				gotS = append(gotS, p.String())

@@ -12,27 +12,34 @@ import (
 // JourneyContent lets the journey checker check a journey's content
 // references against a content source: the template exists for the step's
 // channel, it compiles, and the variables it reads exist in the business
-// unit's contact schema (an unknown variable is reported at validation
-// time, not at send time). It implements journey.Content and is safe for
+// unit's contact schema and in what the journey's trigger puts in event
+// (an unknown variable is reported at validation time, not at send time). It implements journey.Content and is safe for
 // concurrent use; each template is checked once per schema.
 type JourneyContent struct {
 	src  Source
 	mu   sync.Mutex
-	libs map[*journey.Schema]*Library
+	libs map[libKey]*Library
 	idx  map[string]Index
 	done map[checkKey][]journey.Problem
 }
 
-type checkKey struct {
+// libKey names a library: the contact schema and the event attributes its
+// templates are checked against.
+type libKey struct {
 	schema *journey.Schema
-	id     string
+	event  string // journey.EventScope.Key
+}
+
+type checkKey struct {
+	libKey
+	id string
 }
 
 var _ journey.Content = (*JourneyContent)(nil)
 
 // NewJourneyContent returns a checker over src.
 func NewJourneyContent(src Source) *JourneyContent {
-	return &JourneyContent{src: src, libs: map[*journey.Schema]*Library{}, idx: map[string]Index{}, done: map[checkKey][]journey.Problem{}}
+	return &JourneyContent{src: src, libs: map[libKey]*Library{}, idx: map[string]Index{}, done: map[checkKey][]journey.Problem{}}
 }
 
 // CheckTemplate checks the template a send step names.
@@ -62,11 +69,11 @@ func (c *JourneyContent) CheckTemplate(ref journey.TemplateRef, schema *journey.
 	case len(variants) == 0:
 		return []journey.Problem{{Pos: ref.Pos, Message: fmt.Sprintf("step %q: unknown template %q", ref.Step, ref.ID), Hint: didYouMean(ref.ID, ids)}}
 	}
-	k := checkKey{schema, ref.ID}
+	k := checkKey{libKey{schema, ref.Event.Key()}, ref.ID}
 	if probs, ok := c.done[k]; ok {
 		return probs
 	}
-	lib := c.library(schema)
+	lib := c.library(schema, ref.Event)
 	var probs []journey.Problem
 	for _, e := range variants {
 		for _, p := range lib.checkTemplate(ctx, schema.BusinessUnit, e) {
@@ -93,18 +100,44 @@ func (c *JourneyContent) index(ctx context.Context, bu string) (Index, error) {
 	return *idx, nil
 }
 
-// library returns a content library that checks variables against schema.
-func (c *JourneyContent) library(schema *journey.Schema) *Library {
-	if l, ok := c.libs[schema]; ok {
+// library returns a content library that checks variables against schema
+// and the event attributes of events (nil: any).
+func (c *JourneyContent) library(schema *journey.Schema, events *journey.EventScope) *Library {
+	k := libKey{schema, events.Key()}
+	if l, ok := c.libs[k]; ok {
 		return l
 	}
-	cs := &Schema{Contact: map[string]bool{}}
+	cs := &Schema{Contact: map[string]bool{}, Event: eventSchema(events)}
 	for _, name := range schema.Names() {
 		cs.Contact[name] = schema.Attributes[name].Personal
 	}
 	l := NewLibrary(c.src, Options{Schema: cs, Links: checkLinks()})
-	c.libs[schema] = l
+	c.libs[k] = l
 	return l
+}
+
+// eventSchema turns a journey's event scope into what the template check
+// reads, with the hint for an attribute the trigger does not provide.
+func eventSchema(s *journey.EventScope) *EventSchema {
+	if s == nil {
+		return nil
+	}
+	es := &EventSchema{Names: s.Attributes}
+	switch s.Trigger {
+	case journey.TriggerEvent:
+		es.Hint = func(name string) string {
+			return fmt.Sprintf("if every %s event carries it, declare it in the journey's event trigger (%s): carries: [%s]", s.Event, s.Pos, name)
+		}
+	case journey.TriggerLinkedIn:
+		es.Hint = func(string) string {
+			return fmt.Sprintf("the journey starts from a LinkedIn form (%s), which gives no event: the lead's answers are contact attributes", s.Pos)
+		}
+	default:
+		es.Hint = func(string) string {
+			return fmt.Sprintf("the journey starts from a segment (%s), which gives no event: read contact attributes instead", s.Pos)
+		}
+	}
+	return es
 }
 
 // checkLinks signs the links of trial renders with a throwaway key: a check

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/journey"
 )
@@ -72,5 +73,64 @@ func TestJourneyContentUnknownVariable(t *testing.T) {
 	got := content.NewJourneyContent(src).CheckTemplate(journey.TemplateRef{Step: "s", Channel: "sms", ID: "hi"}, lib.Schemas["northwind"])
 	if len(got) == 0 || !strings.Contains(got[0].String(), "favouriteColour") || got[0].Pos.Line == 0 {
 		t.Fatalf("problems %v, want the unknown variable with its line", got)
+	}
+}
+
+// TestJourneyContentEventAttributes: event.<name> is checked against what
+// the journey's trigger provides, with a hint saying what to do.
+func TestJourneyContentEventAttributes(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := "---\nchannel: sms\nkind: transactional\n---\n{{ event.webinarTitle }} starts soon: {{ event.joinUrl }}\n"
+	if err := os.WriteFile(filepath.Join(dir, "templates", "hi.liquid"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, probs := content.LoadFiles(os.DirFS(dir), "content")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	lib, _ := journey.LoadDir(filepath.Join("..", "..", "journeys"))
+	schema := lib.Schemas["northwind"]
+	trig := journey.Pos{File: "j.journey.yaml", Line: 4, Col: 5}
+	event := func(names ...string) *journey.EventScope {
+		return &journey.EventScope{Trigger: journey.TriggerEvent, Event: "webinar.registered", Attributes: names, Pos: trig}
+	}
+	tests := []struct {
+		name  string
+		scope *journey.EventScope
+		want  []string
+	}{
+		{"any when unknown", nil, nil},
+		{"declared", event("joinUrl", "webinarId", "webinarTitle"), nil},
+		{"misspelt", event("joinUrl", "webinarTittle"), []string{
+			`content/templates/hi.liquid:5:4: template "hi" (used by step "s"): unknown event attribute "webinarTitle" (did you mean "webinarTittle"?)`,
+		}},
+		{"not declared", event("webinarTitle"), []string{
+			`content/templates/hi.liquid:5:42: template "hi" (used by step "s"): unknown event attribute "joinUrl" (if every webinar.registered event carries it, declare it in the journey's event trigger (j.journey.yaml:4:5): carries: [joinUrl])`,
+		}},
+		{"segment trigger", &journey.EventScope{Trigger: journey.TriggerSegment, Pos: trig}, []string{
+			`content/templates/hi.liquid:5:4: template "hi" (used by step "s"): unknown event attribute "webinarTitle" (the journey starts from a segment (j.journey.yaml:4:5), which gives no event: read contact attributes instead)`,
+			`content/templates/hi.liquid:5:42: template "hi" (used by step "s"): unknown event attribute "joinUrl" (the journey starts from a segment (j.journey.yaml:4:5), which gives no event: read contact attributes instead)`,
+		}},
+		{"linkedin form trigger", &journey.EventScope{Trigger: journey.TriggerLinkedIn, Pos: trig}, []string{
+			`content/templates/hi.liquid:5:4: template "hi" (used by step "s"): unknown event attribute "webinarTitle" (the journey starts from a LinkedIn form (j.journey.yaml:4:5), which gives no event: the lead's answers are contact attributes)`,
+			`content/templates/hi.liquid:5:42: template "hi" (used by step "s"): unknown event attribute "joinUrl" (the journey starts from a LinkedIn form (j.journey.yaml:4:5), which gives no event: the lead's answers are contact attributes)`,
+		}},
+	}
+	// One checker for all cases: its caches must keep the scopes apart.
+	jc := content.NewJourneyContent(src)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := jc.CheckTemplate(journey.TemplateRef{Step: "s", Channel: "sms", ID: "hi", Event: tt.scope}, schema)
+			var lines []string
+			for _, p := range got {
+				lines = append(lines, p.String())
+			}
+			if diff := cmp.Diff(tt.want, lines); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

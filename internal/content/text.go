@@ -17,6 +17,12 @@ type textConv struct {
 	inLink    bool
 	linkStart int // offset in out where the link text starts
 	href      string
+
+	// click is the click-tracking URL the HTML pass wrote for the pending
+	// link (a view of its output, escaped for HTML; nil: the link is not
+	// tracked). The text shows it instead of the destination, so a link is
+	// signed once for both parts.
+	click []byte
 }
 
 func (c *textConv) text(s string) {
@@ -195,12 +201,14 @@ func (c *textConv) tag(raw string) {
 		if !closing {
 			c.separate()
 			c.inLink, c.href, c.linkStart = true, attrValue(raw[n:], "href"), len(c.out)
+			c.click = nil
 		}
 	}
 }
 
 // flushLink ends the pending link: "text (url)", or the URL alone when it
-// is the text, or the text alone for anchors and script links. The URL is
+// is the text, or the text alone for anchors and script links; the URL is
+// the click-tracking one when the HTML's link is tracked. The URL is
 // decoded straight into the output, so a link costs no allocation.
 func (c *textConv) flushLink() {
 	if !c.inLink {
@@ -221,7 +229,12 @@ func (c *textConv) flushLink() {
 		shown = shown[len("mailto:"):]
 	}
 	text := c.out[c.linkStart:end]
-	if len(text) == 0 || bytes.Equal(text, decoded) || bytes.Equal(text, shown) {
+	textIsURL := len(text) == 0 || bytes.Equal(text, decoded) || bytes.Equal(text, shown)
+	if c.click != nil {
+		c.out = appendUnescapedAmp(c.out[:hs], c.click)
+		shown, decoded = c.out[hs:], c.out[hs:]
+	}
+	if textIsURL {
 		n := copy(c.out[c.linkStart:], shown)
 		c.out = c.out[:c.linkStart+n]
 		return
@@ -231,6 +244,19 @@ func (c *textConv) flushLink() {
 		c.out = c.out[:hs+n]
 	}
 	c.out = append(c.out, ')')
+}
+
+// appendUnescapedAmp appends a URL escaped for an HTML attribute by the
+// click writer, whose only reference is &amp;, as plain text.
+func appendUnescapedAmp(dst, src []byte) []byte {
+	for {
+		i := bytes.Index(src, []byte("&amp;"))
+		if i < 0 {
+			return append(dst, src...)
+		}
+		dst = append(dst, src[:i+1]...)
+		src = src[i+len("&amp;"):]
+	}
 }
 
 // appendDecoded appends s with its character references decoded.

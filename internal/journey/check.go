@@ -171,9 +171,24 @@ func (c *checker) checkTrigger() {
 				c.add(f.Pos, "", "event attribute %q: expected a plain value, got a mapping", f.Key)
 			}
 		}
+		c.carries(e)
 		if e.Condition != nil {
 			c.condition(e.Condition, "trigger condition")
 		}
+	}
+}
+
+// carries checks the attribute names an event trigger declares.
+func (c *checker) carries(e *EventTrigger) {
+	seen := map[string]bool{}
+	for _, n := range e.Carries {
+		switch {
+		case !attrRE.MatchString(n):
+			c.add(e.At("carries"), "a name is a letter, then letters, digits or _", "event attribute name %q is not valid", n)
+		case seen[n]:
+			c.add(e.At("carries"), "", "event attribute %q is declared twice", n)
+		}
+		seen[n] = true
 	}
 }
 

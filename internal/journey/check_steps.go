@@ -127,12 +127,13 @@ func (c *checker) checkSend(s *Step) {
 	if c.lib.Content == nil || c.out.Schema == nil || !contains(channels, x.Channel) {
 		return
 	}
-	ref := TemplateRef{Step: s.ID, Channel: x.Channel, CustomChannel: x.CustomChannel, ID: x.Template, Pos: x.At("template")}
+	events := c.j.EventScope()
+	ref := TemplateRef{Step: s.ID, Channel: x.Channel, CustomChannel: x.CustomChannel, ID: x.Template, Pos: x.At("template"), Event: events}
 	c.probs = append(c.probs, c.lib.Content.CheckTemplate(ref, c.out.Schema)...)
 	slots := keys(x.Blocks)
 	sort.Strings(slots)
 	for _, slot := range slots {
-		b := BlockRef{Step: s.ID, Template: x.Template, Slot: slot, ID: x.Blocks[slot], Pos: x.At("blocks." + slot)}
+		b := BlockRef{Step: s.ID, Template: x.Template, Slot: slot, ID: x.Blocks[slot], Pos: x.At("blocks." + slot), Event: events}
 		c.probs = append(c.probs, c.lib.Content.CheckBlock(b, c.out.Schema)...)
 	}
 }

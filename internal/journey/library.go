@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/journeys-oss/journeys/internal/segment"
@@ -12,25 +13,84 @@ import (
 
 // A TemplateRef is a send step's reference to a template.
 type TemplateRef struct {
-	Step          string // the step id
-	Channel       string // email, sms or custom
-	CustomChannel string // the custom channel's name, for custom
-	ID            string // the template id
-	Pos           Pos    // where the template id is written
+	Step          string      // the step id
+	Channel       string      // email, sms or custom
+	CustomChannel string      // the custom channel's name, for custom
+	ID            string      // the template id
+	Pos           Pos         // where the template id is written
+	Event         *EventScope // what the template may read as event.<name>; nil: anything
 }
 
 // A BlockRef is a send step's override of a template's content block.
 type BlockRef struct {
-	Step     string // the step id
-	Template string // the step's template id
-	Slot     string // the block name the template renders, to replace
-	ID       string // the block put in its place: id, or id@version
-	Pos      Pos    // where the block is written
+	Step     string      // the step id
+	Template string      // the step's template id
+	Slot     string      // the block name the template renders, to replace
+	ID       string      // the block put in its place: id, or id@version
+	Pos      Pos         // where the block is written
+	Event    *EventScope // what the block may read as event.<name>; nil: anything
+}
+
+// Trigger kinds, as EventScope names them.
+const (
+	TriggerSegment  = "segment"
+	TriggerEvent    = "event"
+	TriggerLinkedIn = "linkedinForm"
+)
+
+// An EventScope is what a journey's templates may read as event.<name>:
+// the attributes its trigger's event is known to carry. An event trigger
+// knows the attributes it filters on and those it declares in carries; a
+// LinkedIn form trigger and a segment trigger start executions with no
+// event, so they know none.
+type EventScope struct {
+	Trigger    string   // TriggerEvent, TriggerLinkedIn or TriggerSegment
+	Event      string   // the event trigger's event name
+	Attributes []string // the known attribute names, sorted
+	Pos        Pos      // where the trigger is written, to declare more
+}
+
+// Key identifies the scope's contents, for caches of checks.
+func (s *EventScope) Key() string {
+	if s == nil {
+		return "*"
+	}
+	return s.Trigger + ":" + strings.Join(s.Attributes, ",")
+}
+
+// EventScope returns what j's templates may read as event.<name>, or nil
+// when the trigger has not exactly one kind (the check reports that).
+func (j *Journey) EventScope() *EventScope {
+	t := &j.Trigger
+	n := 0
+	for _, set := range []bool{t.Segment != nil, t.Event != nil, t.LinkedInForm != nil} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n != 1:
+		return nil
+	case t.Event != nil:
+		names := map[string]bool{}
+		for _, f := range t.Event.Attributes {
+			names[f.Key] = true
+		}
+		for _, n := range t.Event.Carries {
+			names[n] = true
+		}
+		attrs := keys(names)
+		sort.Strings(attrs)
+		return &EventScope{Trigger: TriggerEvent, Event: t.Event.Name, Attributes: attrs, Pos: t.Event.Pos}
+	case t.LinkedInForm != nil:
+		return &EventScope{Trigger: TriggerLinkedIn, Pos: t.LinkedInForm.Pos}
+	}
+	return &EventScope{Trigger: TriggerSegment, Pos: t.Segment.Pos}
 }
 
 // Content is what the checker needs from the content library: does a
 // template exist for a channel, do the variables it uses exist in the
-// contact schema, does a content block exist. Problems carry the given
+// contact schema and the trigger's event, does a content block exist. Problems carry the given
 // positions. internal/content implements it.
 type Content interface {
 	CheckTemplate(ref TemplateRef, schema *Schema) []Problem

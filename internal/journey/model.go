@@ -54,6 +54,10 @@ type EventTrigger struct {
 	Name string `yaml:"name"`
 	// Attributes the event must carry with exactly these values.
 	Attributes Fields `yaml:"attributes,omitempty"`
+	// Carries names further attributes every such event carries, which the
+	// journey's templates read as event.<name>; the attributes filtered on
+	// above are known without it.
+	Carries []string `yaml:"carries,omitempty" jsonschema:"example=webinarTitle"`
 	// Condition is a CEL condition over event and contact.
 	Condition *Expr `yaml:"condition,omitempty"`
 }

@@ -26,4 +26,6 @@
 //
 // Responses are not cached, not framed (clickjacking), run no script, and
 // send no Referer, so the token in the URL does not leak to other sites.
+// The form and the redirect after saving use query-only URLs, so the
+// handler works under any mount prefix (the tracking endpoint strips /t).
 package preference

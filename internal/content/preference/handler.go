@@ -114,8 +114,12 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, token string, sub
 			return
 		}
 	}
+	// A query-only reference keeps the path the browser used: the handler
+	// is mounted under a prefix it does not see (http.StripPrefix), so
+	// r.URL.Path is not the public path.
 	q := url.Values{tracking.ParamToken: {token}, "saved": {"1"}}
-	http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
+	w.Header().Set("Location", "?"+q.Encode())
+	w.WriteHeader(http.StatusSeeOther)
 }
 
 // oneClick handles RFC 8058: opt out of the message's topic, or of email
