@@ -78,6 +78,9 @@ type ContactResult struct {
 	// Status is the enrolment's final status, or "not-enrolled".
 	Status string
 	Reason string
+	// Trace explains the contact's way through the journey, as the
+	// report's trace does for Options.Trace.
+	Trace *ContactTrace
 }
 
 // The simulation's fixed identity.
