@@ -144,7 +144,7 @@ func decision(c *journey.Checked, i int, hops []hop, k int, r contactRun) string
 	case r.status == store.EnrolmentActive:
 		return ""
 	}
-	label := edgeLabel(c, i, to)
+	label := narrowLabel(edgeLabel(c, i, to), hops[k].exit)
 	switch {
 	case s.If != nil:
 		cond := "segment " + s.If.Segment
@@ -166,6 +166,9 @@ func decision(c *journey.Checked, i int, hops []hop, k int, r contactRun) string
 	case s.WaitFor != nil:
 		if label == "timeout" {
 			return fmt.Sprintf("no %s within %s → %s", events(s.WaitFor), s.WaitFor.Timeout.Text, target)
+		}
+		if ev := r.resumed[k]; ev != "" && slices.Contains(strings.Split(label, "|"), ev) {
+			label = ev
 		}
 		return fmt.Sprintf("%s → %s", label, target)
 	case s.Approval != nil:
