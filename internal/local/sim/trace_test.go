@@ -18,7 +18,7 @@ import (
 // bundledRun simulates a journey of the journeys folder on its business
 // unit's bundled contacts, watching every one of them; edit, when set,
 // changes the contacts first.
-func bundledRun(t *testing.T, id, events string, edit func(seeds []local.Seed)) *sim.Result {
+func bundledRun(t *testing.T, id, events string, edit func(seeds []local.Seed), failures ...sim.Failure) *sim.Result {
 	t.Helper()
 	root := filepath.Join(testsvc.Root(t), "journeys")
 	file := filepath.Join(root, id+journey.SuffixJourney)
@@ -42,7 +42,7 @@ func bundledRun(t *testing.T, id, events string, edit func(seeds []local.Seed)) 
 		}
 	}
 	res, err := sim.Run(context.Background(), sim.Options{Root: root, Journey: file, Contacts: seeds, Events: evs,
-		Until: 30 * 24 * time.Hour, Seed: 1, Start: start, Watch: func(string) bool { return true }})
+		Until: 30 * 24 * time.Hour, Seed: 1, Start: start, Watch: func(string) bool { return true }, Failures: failures})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,15 +58,20 @@ func bundledRun(t *testing.T, id, events string, edit func(seeds []local.Seed)) 
 // sales-handoff is not here: no bundled contact is a hot lead.
 func TestTraceHasEveryStepLog(t *testing.T) {
 	events := filepath.Join(testsvc.Root(t), "internal", "local", "sim", "testdata", "welcome.events.yaml")
-	for _, tc := range []struct{ journey, events string }{
-		{"welcome", events}, {"welcome", ""}, {"newsletter", ""}, {"reengage", ""}, {"webinar", ""},
+	failing := []sim.Failure{{Step: "send-reminder", Status: 400}, {Step: "send-resources", Status: 503, Times: 1}}
+	for _, tc := range []struct {
+		name, journey, events string
+		failures              []sim.Failure
+	}{
+		{"welcome with events", "welcome", events, nil},
+		{"welcome", "welcome", "", nil},
+		{"welcome with failing sends", "welcome", events, failing},
+		{"newsletter", "newsletter", "", nil},
+		{"reengage", "reengage", "", nil},
+		{"webinar", "webinar", "", nil},
 	} {
-		name := tc.journey
-		if tc.events != "" {
-			name += " with events"
-		}
-		t.Run(name, func(t *testing.T) {
-			res := bundledRun(t, tc.journey, tc.events, nil)
+		t.Run(tc.name, func(t *testing.T) {
+			res := bundledRun(t, tc.journey, tc.events, nil, tc.failures...)
 			logs := 0
 			for id, c := range res.Contacts {
 				if c.Status == sim.NotEnrolledStatus {
@@ -79,6 +84,9 @@ func TestTraceHasEveryStepLog(t *testing.T) {
 			}
 			if logs == 0 {
 				t.Fatal("no step logs at all: the property holds vacuously")
+			}
+			if tc.failures != nil && !hasLine(res.Contacts["c-0005"].Trace, "send-reminder", "failed: provider refused the message") {
+				t.Errorf("c-0005's trace lacks the refused reminder:\n%s", traceText(res.Contacts["c-0005"].Trace))
 			}
 		})
 	}
@@ -119,6 +127,15 @@ func enteredBefore(lines []sim.TraceLine, i int) string {
 		}
 	}
 	return ""
+}
+
+func hasLine(t *sim.ContactTrace, step, what string) bool {
+	for _, l := range t.Lines {
+		if l.Step == step && l.What == what {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
@@ -186,6 +203,50 @@ func TestTraceSendOffer(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("trace of the sends after the intro (-want +got):\n%s\ntrace:\n%s", diff, traceText(c.Trace))
+			}
+		})
+	}
+}
+
+// TestTraceFailurePath: a webhook whose next step and failure path are the
+// same step is traced as a failed call only when it failed, and the edge
+// taken says which.
+func TestTraceFailurePath(t *testing.T) {
+	hot := func(seeds []local.Seed) {
+		for i := range seeds {
+			if seeds[i].ID == "c-0003" {
+				seeds[i].Patch.Attributes["leadScore"] = store.NumberValue(82)
+				seeds[i].Interactions = append(seeds[i].Interactions, local.Interaction("c-0003", "email.opened",
+					time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC), "email", "", nil))
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		failures []sim.Failure
+		decision string // the crm step's decision line, "" for none
+		edge     string
+	}{
+		{"the CRM answers", nil, "", "crm --next--> mark-sql"},
+		{"the CRM refuses", []sim.Failure{{Step: "crm", Status: 409}}, "delivery failed → mark-sql", "crm --failure--> mark-sql"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := bundledRun(t, "sales-handoff", "", hot, tc.failures...).Contacts["c-0003"]
+			decision := ""
+			for _, l := range c.Trace.Lines {
+				if l.Step == "crm" && strings.Contains(l.What, "→") {
+					decision = l.What
+				}
+			}
+			if decision != tc.decision {
+				t.Errorf("crm decision %q, want %q\n%s", decision, tc.decision, traceText(c.Trace))
+			}
+			var edges []string
+			for _, e := range c.Edges {
+				edges = append(edges, e.String())
+			}
+			if !contains(edges, tc.edge) {
+				t.Errorf("edges %q lack %q", edges, tc.edge)
 			}
 		})
 	}
