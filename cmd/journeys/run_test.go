@@ -35,7 +35,7 @@ func TestRunCommand(t *testing.T) {
 		"wait-open       waitFor",
 		"goal sales-qualified:",
 		"trace c-0005 (entered 2026-12-01 09:00 UTC):",
-		"wait-open          email.opened|email.clicked → send-resources",
+		"wait-open          email.opened → send-resources",
 		"scripted events: 1 applied, 0 found nothing to act on",
 	} {
 		if !strings.Contains(out, want) {
@@ -64,6 +64,39 @@ func TestRunCommand(t *testing.T) {
 	}
 	if rep.Contacts != 200 || len(rep.Splits) != 1 || len(rep.Splits[0].Variants) != 3 || rep.Splits[0].Variants[2].Name != "holdout" {
 		t.Fatalf("json report: %+v", rep)
+	}
+}
+
+// TestRunTraceReasons: the trace of c-0005 under the bundled events says
+// what every step did and why, sends written at the same instant as the
+// next step's entry included, and that the offer it has no consent for is
+// skipped at once rather than held by the frequency cap.
+func TestRunTraceReasons(t *testing.T) {
+	code, out, errOut := runJourneys(t, "run", "--root", "../../journeys", "welcome", "--events", "../../internal/local/sim/testdata/welcome.events.yaml",
+		"--trace", "c-0005", "--start", "2026-12-01T09:00:00Z")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	_, tr, _ := strings.Cut(out, "trace c-0005 (entered 2026-12-01 09:00 UTC):\n")
+	want := `  12-01 09:00  send-intro         entered send
+  12-01 09:00  send-intro         sent: sent on email
+  12-01 09:00  wait-open          entered waitFor
+  12-01 09:00  wait-open          waited: waiting for email.opened or email.clicked
+  12-04 09:00  wait-open          no email.opened or email.clicked within 3d → send-reminder
+  12-04 09:00  send-reminder      entered send
+  12-04 09:00  send-reminder      sent: sent on email
+  12-04 09:00  pause              entered wait
+  12-06 09:00  send-resources     entered send
+  12-06 09:00  send-resources     sent: sent on email
+  12-06 09:00  warm-lead          entered if
+  12-06 09:00  warm-lead          contact.leadScore >= 60 && contact.lifecycleStage != "customer" does not hold → send-offer
+  12-06 09:00  send-offer         entered send
+  12-06 09:00  send-offer         skipped: no consent for topic offers
+  12-06 09:00  done               entered end
+  12-06 09:00  done               ended: completed
+`
+	if diff := cmp.Diff(want, tr); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
 	}
 }
 
@@ -142,7 +175,7 @@ func TestDemoCommand(t *testing.T) {
 		}
 		want := []string{
 			"journey welcome v1: 8 contacts, 7 enrolled",
-			"journey time 2026-12-01 09:00 UTC → 2026-12-08 14:00 UTC (173h0m)",
+			"journey time 2026-12-01 09:00 UTC → 2026-12-08 09:00 UTC (7d)",
 			"step kind entered what it did where they went",
 			"send-intro send 7 sent 6 (sent on email 6), deferred 1 (quiet hours until 08:00 1) → wait-open 6; ended goal 1 (goal sales-qualified 1)",
 			"wait-open waitFor 6 waited 6 (waiting for email.opened or email.clicked 6) → send-resources (email.opened|email.clicked) 4, → send-reminder (timeout) 2",
@@ -150,9 +183,9 @@ func TestDemoCommand(t *testing.T) {
 			"pause wait 2 - → send-resources 2",
 			"send-resources send 6 sent 6 (sent on email 6) → warm-lead 6",
 			"warm-lead if 6 - → ask-sales (then) 3, → send-offer (else) 3",
-			"ask-sales approval 3 - → send-offer (reject|timeout) 2, → handoff-task (approve) 1",
+			"ask-sales approval 3 - → handoff-task (approve) 1, → send-offer (reject) 1, → send-offer (timeout) 1",
 			"handoff-task salesTask 1 created 1 (task for owner u-sales-031 1) → done 1",
-			"send-offer send 5 sent 3 (sent on email 3), skipped 2 (no consent for topic offers 2), deferred 1 (frequency cap: 3 email per 7d 1) → done 5",
+			"send-offer send 5 sent 3 (sent on email 3), skipped 2 (no consent for topic offers 2) → done 5",
 			"done end 6 - ended completed 6",
 			"at the end: completed 6, goal 1",
 			"goal sales-qualified: 1 of 7 enrolled (14.3%)",

@@ -104,13 +104,18 @@ func (o *Outbox) Deliver(_ context.Context, m Message) (Receipt, error) {
 			return Receipt{}, fmt.Errorf("outbox: %w: %v", ErrPermanent, err)
 		}
 	}
-	f, err := os.OpenFile(base+ext, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if errors.Is(err, os.ErrExist) {
+	if _, err := os.Stat(base + ext); err == nil {
 		return receipt, nil // the same message again: delivered once already
 	}
+	// The message is written whole under a temporary name, then linked
+	// into place, so a reader listing the outbox meanwhile (the dev
+	// server, the demo) never sees a half-written file; the link fails
+	// when the name exists, which keeps one file per message.
+	f, err := os.CreateTemp(o.dir, filepath.Base(base)+".*.tmp")
 	if err != nil {
 		return Receipt{}, fmt.Errorf("outbox: %w: %v", ErrTransient, err)
 	}
+	defer os.Remove(f.Name())
 	_, werr := f.Write(data)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
@@ -118,8 +123,15 @@ func (o *Outbox) Deliver(_ context.Context, m Message) (Receipt, error) {
 	if werr == nil && ext == ".eml" {
 		werr = os.WriteFile(base+".html", []byte(m.HTML), 0o640)
 	}
+	if werr == nil {
+		werr = os.Chmod(f.Name(), 0o640)
+	}
+	if werr == nil {
+		if werr = os.Link(f.Name(), base+ext); errors.Is(werr, os.ErrExist) {
+			return receipt, nil // delivered at the same time by another call
+		}
+	}
 	if werr != nil {
-		os.Remove(base + ext)
 		return Receipt{}, fmt.Errorf("outbox: %w: %v", ErrTransient, werr)
 	}
 	return receipt, nil

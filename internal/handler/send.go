@@ -28,12 +28,13 @@ type Renderers interface {
 
 // Send serves the send function: one message per step per contact,
 // whatever Lambda or Step Functions retry. It checks consent (the
-// channel's; the template's topic unless transactional), the suppression
-// list, quiet hours in the contact's time zone (Journey.Deferred until
-// they end) and the journey's frequency caps (skip, or Journey.Deferred
-// until the cap frees), renders the template and delivers it. Skips return
-// normally with Status "skipped"; the step log says why. A provider's 4xx
-// raises Journey.DeliveryFailed, its 429/5xx/timeouts Journey.Transient.
+// channel's; the template's topic unless transactional) and the
+// suppression list first, then quiet hours in the contact's time zone
+// (Journey.Deferred until they end) and the journey's frequency caps
+// (skip, or Journey.Deferred until the cap frees), so a send that cannot
+// happen is skipped at once rather than deferred; then it renders the
+// template and delivers it. Skips return normally with Status "skipped";
+// the step log says why. A provider's 4xx raises Journey.DeliveryFailed, its 429/5xx/timeouts Journey.Transient.
 func (h *Handlers) Send(ctx context.Context, req wire.StepRequest) (res wire.StepResult, err error) {
 	c, err := h.begin(ctx, req, wire.OpSend)
 	defer func() { c.finishLog(ctx, res, err) }()
@@ -119,11 +120,14 @@ func (c *call) send(ctx context.Context, key string) (stepOutcome, error) {
 			return stepOutcome{}, c.transient("check suppression", err)
 		}
 	}
-	if out, err, done := c.policies(ctx, name, class); done {
-		return out, err
-	}
+	// What makes the send impossible (consent, suppression, the topic) is
+	// decided before what only delays it, so no contact is held for days
+	// by quiet hours or a frequency cap for a message it will never get.
 	if reason := c.topicBeforeRender(ctx); reason != "" {
 		return c.skip(ctx, reason)
+	}
+	if out, err, done := c.policies(ctx, name, class); done {
+		return out, err
 	}
 	msg, ref, err := c.render(ctx, key)
 	if err != nil {

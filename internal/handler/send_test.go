@@ -157,6 +157,59 @@ func TestSendTransactionalSkipsTopicConsent(t *testing.T) {
 	}
 }
 
+// TestSendImpossibleBeforeDeferral: a send that can never happen (no
+// consent, a denied topic, a suppressed address) is skipped at once, not
+// held by quiet hours or a full frequency cap first.
+func TestSendImpossibleBeforeDeferral(t *testing.T) {
+	denied := store.Consent{Status: store.ConsentDenied, Source: "test", At: start.Add(-time.Minute)}
+	policies := "policies:\n  quietHours: {from: \"21:00\", to: \"08:00\"}\n  frequencyCap: [{channel: email, max: 2, per: 1d, then: delay}]\n"
+	night := time.Date(2026, 11, 30, 22, 30, 0, 0, time.UTC)
+	capFull := func(f *fixture) {
+		for _, ago := range []time.Duration{20 * time.Hour, 2 * time.Hour} {
+			f.store.AppendInteraction(context.Background(), "acme", store.Interaction{Contact: "c1", Kind: store.InteractionSent, Channel: "email", At: start.Add(-ago)})
+		}
+	}
+	tests := []struct {
+		name   string
+		now    time.Time
+		edit   func(p *store.ContactPatch)
+		before func(f *fixture)
+		reason string
+	}{
+		{"topic denied in quiet hours", night, func(p *store.ContactPatch) { p.Topics = map[string]store.Consent{"news": denied} }, nil, "no consent for topic news"},
+		{"topic denied with the cap full", start, func(p *store.ContactPatch) { p.Topics = map[string]store.Consent{"news": denied} }, capFull, "no consent for topic news"},
+		{"no email consent in quiet hours", night, func(p *store.ContactPatch) { p.Channels = map[string]store.Consent{"email": denied} }, nil, "no email consent"},
+		{"suppressed with the cap full", start, nil, func(f *fixture) {
+			capFull(f)
+			f.store.Suppress(context.Background(), "acme", store.AddressEmail, "c1@example.com", store.SuppressedBounce)
+		}, "address suppressed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			f.clock.Set(tt.now)
+			j := f.publish(journeyYAML("order", policies, sendSteps))
+			f.contact("acme", "c1", func(p *store.ContactPatch) {
+				p.Timezone = store.String("Europe/Berlin")
+				if tt.edit != nil {
+					tt.edit(p)
+				}
+			})
+			f.enrol("acme", j, "c1")
+			if tt.before != nil {
+				tt.before(f)
+			}
+			res, err := f.h.Send(context.Background(), req("acme", j, "c1", wire.OpSend, "hello"))
+			if err != nil || res.Status != "skipped" {
+				t.Fatalf("Send = %+v, %v; want skipped at once", res, err)
+			}
+			if diff := cmp.Diff([]string{"hello skipped: " + tt.reason}, f.stepLogs("acme", "c1")); diff != "" {
+				t.Errorf("step log (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestSendQuietHoursAndCaps(t *testing.T) {
 	quiet := "policies:\n  quietHours: {from: \"21:00\", to: \"08:00\"}\n  frequencyCap: [{channel: email, max: 2, per: 1d, then: delay}]\n"
 	tests := []struct {

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/local/journeytest"
+	"github.com/journeys-oss/journeys/internal/local/sim"
 )
 
 // knownGaps reads testdata/known-gaps.txt: "<file>: <test name>" → reason.
@@ -32,8 +34,9 @@ func knownGaps(t *testing.T) map[string]string {
 	return gaps
 }
 
-// TestExamples runs every journey test file of the journeys folder: each
-// example journey's branches, on the virtual clock with the real handlers.
+// TestExamples runs every journey test file of the journeys folder, and
+// proves each example journey's tests take every edge of its step graph:
+// every branch, failure path, timeout and event.
 func TestExamples(t *testing.T) {
 	files, err := journeytest.Find([]string{"../../../journeys"})
 	if err != nil {
@@ -48,6 +51,7 @@ func TestExamples(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
+		taken := map[sim.EdgeTaken]bool{}
 		for _, r := range results {
 			key := filepath.Base(f) + ": " + r.Name
 			t.Run(key, func(t *testing.T) {
@@ -62,6 +66,34 @@ func TestExamples(t *testing.T) {
 					t.Errorf("%s: %s %s (-want +got):\n%s", r.Pos, fl.Contact, fl.Part, fl.Diff)
 				}
 			})
+			if r.Passed() {
+				for _, e := range r.Edges {
+					taken[e] = true
+				}
+			}
 		}
+		t.Run(filepath.Base(f)+": every edge", func(t *testing.T) {
+			for _, e := range sim.Edges(journeyOf(t, f)) {
+				if !taken[e] {
+					t.Errorf("no passing test takes the edge %s", e)
+				}
+			}
+		})
 	}
+}
+
+// journeyOf reads and checks the journey a test file tests.
+func journeyOf(t *testing.T, testFile string) *journey.Checked {
+	t.Helper()
+	tf, err := journeytest.ReadFile(testFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(filepath.Dir(testFile), tf.Journey+journey.SuffixJourney)
+	lib, probs := journey.LoadDir(journey.Root(file))
+	checked, more := journey.ReadJourney(file, lib)
+	if probs = append(probs, more...); len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return checked
 }

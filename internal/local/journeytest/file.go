@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,10 @@ const Suffix = ".test.yaml"
 //	          - {type: email.opened, at: -3d}
 //	    events:                      # the events file format
 //	      - {contact: t-warm, after: 1h, type: email.opened, step: send-intro}
+//	    failures:                    # outbound calls that fail (send, webhook steps)
+//	      - {step: crm, status: 500}             # every call: 4xx for good, 429/5xx for now
+//	      - {step: crm, status: 503, times: 2}   # the first two calls, then it works
+//	      - {step: send-intro, contact: t-warm, status: 400}
 //	    expect:
 //	      t-warm:
 //	        path: [send-intro, wait-open, send-resources, warm-lead, ask-sales]
@@ -57,6 +62,7 @@ type Case struct {
 	Name     string
 	Contacts []ContactSpec
 	Events   []sim.Event
+	Failures []sim.Failure
 	Expect   []Expect
 	Pos      journey.Pos
 }
@@ -175,7 +181,7 @@ func ReadFile(path string) (*File, error) {
 
 func readCase(r *sim.Reader, n *yaml.Node) *Case {
 	c := &Case{Pos: r.Pos(n)}
-	r.Mapping(n, "test", []string{"name", "contacts", "events", "expect"}, func(key string, _, v *yaml.Node) {
+	r.Mapping(n, "test", []string{"name", "contacts", "events", "failures", "expect"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "name":
 			c.Name = r.String(v, "name")
@@ -185,6 +191,10 @@ func readCase(r *sim.Reader, n *yaml.Node) *Case {
 			})
 		case "events":
 			c.Events = r.Events(v)
+		case "failures":
+			r.Sequence(v, "failures", func(_ int, item *yaml.Node) {
+				c.Failures = append(c.Failures, readFailure(r, item))
+			})
 		case "expect":
 			r.Mapping(v, "expect", keysOf(v), func(contact string, k, e *yaml.Node) {
 				c.Expect = append(c.Expect, readExpect(r, contact, k, e))
@@ -210,6 +220,11 @@ func readCase(r *sim.Reader, n *yaml.Node) *Case {
 	for _, e := range c.Expect {
 		if !ids[e.Contact] {
 			r.Problems.Add(e.Pos, "", "test %q: expectation for %q, which is not one of the test's contacts", c.Name, e.Contact)
+		}
+	}
+	for _, f := range c.Failures {
+		if f.Contact != "" && !ids[f.Contact] {
+			r.Problems.Add(f.Pos, "", "test %q: failure for %q, which is not one of the test's contacts", c.Name, f.Contact)
 		}
 	}
 	for _, ev := range c.Events {
@@ -308,6 +323,39 @@ func readPast(r *sim.Reader, n *yaml.Node) PastInteraction {
 		r.Add(n, "{type: email.opened, at: -3d}", "interaction: \"type\" and \"at\" are required")
 	}
 	return p
+}
+
+// readFailure reads a failure of a step's outbound call (the journey's
+// steps are checked when the test runs).
+func readFailure(r *sim.Reader, n *yaml.Node) sim.Failure {
+	f := sim.Failure{Pos: r.Pos(n)}
+	number := func(v *yaml.Node, key string) int {
+		i, err := strconv.Atoi(r.String(v, key))
+		if err != nil {
+			r.Add(v, "a whole number", "%s: %q is not a number", key, v.Value)
+		}
+		return i
+	}
+	r.Mapping(n, "failure", []string{"step", "contact", "status", "times"}, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "step":
+			f.Step = r.String(v, key)
+		case "contact":
+			f.Contact = r.String(v, key)
+		case "status":
+			if f.Status = number(v, key); f.Status < 400 || f.Status > 599 {
+				r.Add(v, "400 to 599: a 4xx fails for good, 429 and 5xx for now", "status: %s is not a failure", v.Value)
+			}
+		case "times":
+			if f.Times = number(v, key); f.Times < 1 {
+				r.Add(v, "leave it out for every call", "times: %s is not a positive number", v.Value)
+			}
+		}
+	})
+	if n.Kind == yaml.MappingNode && (f.Step == "" || f.Status == 0) {
+		r.Add(n, "{step: crm, status: 500}", "failure: \"step\" and \"status\" are required")
+	}
+	return f
 }
 
 func readExpect(r *sim.Reader, contact string, k, n *yaml.Node) Expect {

@@ -36,6 +36,9 @@ tests:
         attributes: {leadScore: 80}
     events:
       - {contact: t-warm, after: 1h, type: email.opened, step: send-intro}
+    failures:
+      - {step: send-intro, status: 503, times: 2}
+      - {step: send-offer, contact: t-warm, status: 400}
     expect:
       t-warm:
         path: [send-intro, wait-open]
@@ -63,12 +66,16 @@ tests:
 	if len(c.Events) != 1 || c.Events[0].Type != sim.TypeOpened || c.Events[0].After != time.Hour {
 		t.Errorf("events %+v", c.Events)
 	}
+	wantFailures := []sim.Failure{{Step: "send-intro", Status: 503, Times: 2}, {Step: "send-offer", Contact: "t-warm", Status: 400}}
+	if d := cmp.Diff(wantFailures, c.Failures, cmpopts.IgnoreFields(sim.Failure{}, "Pos")); d != "" {
+		t.Errorf("failures (-want +got):\n%s", d)
+	}
 	e := c.Expect[0]
 	if e.Contact != "t-warm" || !e.Checks("path") || e.Checks("reason") || e.Status != "active" ||
 		!cmp.Equal(e.Messages, []journeytest.Message{{Step: "send-intro", Channel: "email", Template: "welcome-intro", At: "+0s"}}) {
 		t.Errorf("expect %+v", e)
 	}
-	if e.Pos != (journey.Pos{File: p, Line: 14, Col: 7}) {
+	if e.Pos != (journey.Pos{File: p, Line: 17, Col: 7}) {
 		t.Errorf("expect position %v", e.Pos)
 	}
 }
@@ -82,6 +89,14 @@ func TestReadFileProblems(t *testing.T) {
 			`welcome.test.yaml:6:20: status: unknown "done" (one of completed, goal, exited, failed, stopped, active, not-enrolled)`},
 		"event for a stranger": {"start: 2026-12-01T09:00:00Z\ntests:\n  - name: a\n    contacts: [c1]\n    events: [{contact: c9, at: +1h, type: x.y}]\n",
 			`welcome.test.yaml:5:14: test "a": event for "c9", which is not one of the test's contacts`},
+		"failure for a stranger": {"start: 2026-12-01T09:00:00Z\ntests:\n  - name: a\n    contacts: [c1]\n    failures: [{step: crm, contact: c9, status: 500}]\n",
+			`welcome.test.yaml:5:16: test "a": failure for "c9", which is not one of the test's contacts`},
+		"failure status not a failure": {"start: 2026-12-01T09:00:00Z\ntests:\n  - name: a\n    contacts: [c1]\n    failures: [{step: crm, status: 200}]\n",
+			`welcome.test.yaml:5:36: status: 200 is not a failure (400 to 599: a 4xx fails for good, 429 and 5xx for now)`},
+		"failure without status": {"start: 2026-12-01T09:00:00Z\ntests:\n  - name: a\n    contacts: [c1]\n    failures: [{step: crm}]\n",
+			`welcome.test.yaml:5:16: failure: "step" and "status" are required ({step: crm, status: 500})`},
+		"failure times zero": {"start: 2026-12-01T09:00:00Z\ntests:\n  - name: a\n    contacts: [c1]\n    failures: [{step: crm, status: 500, times: 0}]\n",
+			`welcome.test.yaml:5:48: times: 0 is not a positive number (leave it out for every call)`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := write(t, tc.text)

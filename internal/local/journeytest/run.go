@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ type CaseResult struct {
 	Pos      journey.Pos   `json:"pos"`
 	Failures []Failure     `json:"failures,omitempty"`
 	Elapsed  time.Duration `json:"elapsedNs"`
+	// Edges are the edges of the journey's step graph the test's
+	// contacts went along, each once, in the order first taken.
+	Edges []sim.EdgeTaken `json:"edges,omitempty"`
 }
 
 // Passed reports whether every expectation held.
@@ -111,7 +115,7 @@ func RunFileOn(ctx context.Context, path string, machine []byte, match func(name
 			return out, err
 		}
 		res, err := sim.Run(ctx, sim.Options{
-			Root: root, Journey: journeyFile, Contacts: seeds, Events: c.Events, Start: f.Start, Until: f.Until,
+			Root: root, Journey: journeyFile, Contacts: seeds, Events: c.Events, Failures: c.Failures, Start: f.Start, Until: f.Until,
 			Seed: 1, Watch: func(string) bool { return true }, Machine: machine,
 		})
 		if err != nil {
@@ -120,6 +124,15 @@ func RunFileOn(ctx context.Context, path string, machine []byte, match func(name
 		cr := CaseResult{File: path, Name: c.Name, Pos: c.Pos, Elapsed: time.Since(began)}
 		for _, e := range c.Expect {
 			cr.Failures = append(cr.Failures, check(e, res.Contacts[e.Contact])...)
+		}
+		for _, spec := range c.Contacts {
+			if got := res.Contacts[spec.ID]; got != nil {
+				for _, e := range got.Edges {
+					if !slices.Contains(cr.Edges, e) {
+						cr.Edges = append(cr.Edges, e)
+					}
+				}
+			}
 		}
 		out = append(out, cr)
 	}

@@ -40,6 +40,7 @@ func (r *run) apply(ctx context.Context, s scheduled) error {
 	}
 	if ok {
 		r.applied++
+		r.noteWaitEvent(s.contact, ev)
 	} else {
 		r.missed++
 	}
@@ -172,4 +173,36 @@ func (r *run) unsubscribe(ctx context.Context, contact string) (bool, error) {
 	}
 	_, err := r.sys.Store.UpsertContact(ctx, r.bu, p)
 	return err == nil, err
+}
+
+// noteWaitEvent remembers, for a watched contact waiting at a waitFor
+// step for this event, that the event came while it waited there: the
+// run's taken edges tell the step's event edges apart by it.
+func (r *run) noteWaitEvent(contact string, ev *Event) {
+	i, ok := r.byID[contact]
+	if !ok || !r.opts.Watch(contact) {
+		return
+	}
+	c := &r.contacts[i]
+	if c.exec == "" {
+		return
+	}
+	hops := r.recorder.path(c.exec).hops
+	if len(hops) == 0 {
+		return
+	}
+	k := len(hops) - 1
+	w := r.checked.Journey.Steps[hops[k].step].WaitFor
+	if w == nil || c.resumed[k] != "" {
+		return
+	}
+	for _, b := range w.Events {
+		if b.Event == ev.Type && (b.Send == "" || b.Send == ev.Step) && (b.Form == "" || b.Form == ev.Form) {
+			if c.resumed == nil {
+				c.resumed = map[int]string{}
+			}
+			c.resumed[k] = ev.Type
+			return
+		}
+	}
 }

@@ -57,7 +57,28 @@ func NewStepMap(c *journey.Checked, states map[string]journey.Pos) *StepMap {
 type hop struct {
 	step    int32
 	holdout bool
+	exit    exit  // how the step's last task ended
 	at      int64 // unix seconds
+}
+
+// An exit is how a step's task last ended, as far as it picks one of the
+// step's edges: a permanent delivery failure, a rejected approval, a
+// timeout (of an approval or a wait for events), or anything else.
+type exit uint8
+
+const (
+	exitOK exit = iota
+	exitFailed
+	exitRejected
+	exitTimeout
+)
+
+// exits maps the error names the compiled machines catch to a step's
+// failure, reject and timeout edges.
+var exits = map[string]exit{
+	"Journey.DeliveryFailed": exitFailed,
+	"Approval.Rejected":      exitRejected,
+	"States.Timeout":         exitTimeout,
 }
 
 // A path is the steps one execution went through, and how it ended.
@@ -101,6 +122,9 @@ func (r *Recorder) Trace(ev asl.TraceEvent) {
 	ended := ev.Type == asl.EventExecutionSucceeded || ev.Type == asl.EventExecutionFailed ||
 		ev.Type == asl.EventExecutionTimedOut || ev.Type == asl.EventExecutionAborted
 	if !entered && !ended {
+		if ev.Error != "" || ev.Type == asl.EventTaskSucceeded || ev.Type == asl.EventLambdaSucceeded {
+			r.taskEnded(ev)
+		}
 		return
 	}
 	r.mu.Lock()
@@ -139,6 +163,24 @@ func (r *Recorder) Trace(ev asl.TraceEvent) {
 	p.hops = append(p.hops, h)
 	if r.onHop != nil {
 		r.onHop(ev.ExecutionArn, i, ev.Time)
+	}
+}
+
+// taskEnded notes how the task of the step the execution is in ended:
+// the error that picks one of its edges, or none.
+func (r *Recorder) taskEnded(ev asl.TraceEvent) {
+	i, ok := r.steps.steps[ev.State]
+	if !ok {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.paths[ev.ExecutionArn]
+	if p == nil {
+		return
+	}
+	if n := len(p.hops); n > 0 && p.hops[n-1].step == int32(i) {
+		p.hops[n-1].exit = exits[ev.Error]
 	}
 }
 

@@ -105,6 +105,7 @@ type contactRun struct {
 	reason      string
 	logs        []store.StepLog // watched contacts only
 	messages    []Delivered     // watched contacts only
+	resumed     map[int]string  // hop index → the scripted event applied while it waited (watched only)
 }
 
 // counter counts by (what, reason) and lists the counts in a stable order.
@@ -215,7 +216,7 @@ func funnel(c *journey.Checked, runs []contactRun, book *logBook) Report {
 			switch {
 			case k+1 < len(r.path.hops):
 				nx := r.path.hops[k+1].step
-				to, label = j.Steps[nx].ID, edgeLabel(c, int(h.step), int(nx))
+				to, label = j.Steps[nx].ID, narrowLabel(edgeLabel(c, int(h.step), int(nx)), h.exit)
 			case h.holdout:
 				to, label = "end", "holdout"
 			case r.status != store.EnrolmentActive:
@@ -225,7 +226,7 @@ func funnel(c *journey.Checked, runs []contactRun, book *logBook) Report {
 				}
 				ended[h.step].add(status, reason, 1)
 				if r.status == store.EnrolmentCompleted && !j.Steps[h.step].End {
-					to, label = "end", edgeLabel(c, int(h.step), journey.End)
+					to, label = "end", narrowLabel(edgeLabel(c, int(h.step), journey.End), h.exit)
 				}
 			}
 			if to != "" {
@@ -293,6 +294,19 @@ func edgeLabel(c *journey.Checked, i, to int) string {
 		labels = append(labels, l)
 	}
 	return strings.Join(labels, "|")
+}
+
+// narrowLabel keeps of an edge label ("failure", "reject|timeout") the
+// part the step's exit chose: the failure, reject or timeout edge when
+// the task ended so, else the others ("" for a plain next edge).
+func narrowLabel(label string, x exit) string {
+	parts := strings.Split(label, "|")
+	role := map[exit]string{exitFailed: "failure", exitRejected: "reject", exitTimeout: "timeout"}[x]
+	if role != "" && slices.Contains(parts, role) {
+		return role
+	}
+	kept := slices.DeleteFunc(parts, func(p string) bool { return p == "failure" || p == "reject" || p == "timeout" })
+	return strings.Join(kept, "|")
 }
 
 // splits computes each split's arms: a contact's arm is the variant whose

@@ -85,7 +85,8 @@ func merge(runs []*run) (*Result, error) {
 
 func (r *run) contactResult(c contactRun) *ContactResult {
 	cr := &ContactResult{ID: c.id, Execution: c.exec, Entered: c.entered, Status: string(c.status), Reason: c.reason,
-		Logs: c.logs, Messages: c.messages}
+		Logs: c.logs, Messages: c.messages, Trace: trace(r.checked, c),
+		Edges: takenEdges(r.checked, c)}
 	if c.notEnrolled != "" {
 		cr.Status, cr.Reason = NotEnrolledStatus, c.notEnrolled
 	}

@@ -52,6 +52,9 @@ type Options struct {
 	Progress func(done float64, now time.Time)
 	// Logger receives the handlers' logs; discarded when nil.
 	Logger *slog.Logger
+	// Failures make the outbound calls of steps fail (deliveries, webhook
+	// actions).
+	Failures []Failure
 	// Machine, when set, is the state machine the contacts run instead of
 	// the one compiled from Journey today: a definition as `journeys
 	// compile` writes it, compiled from Journey by an earlier release
@@ -78,6 +81,12 @@ type ContactResult struct {
 	// Status is the enrolment's final status, or "not-enrolled".
 	Status string
 	Reason string
+	// Trace explains the contact's way through the journey, as the
+	// report's trace does for Options.Trace.
+	Trace *ContactTrace
+	// Edges are the edges of the journey's step graph the contact went
+	// along, in order.
+	Edges []EdgeTaken
 }
 
 // The simulation's fixed identity.
@@ -278,6 +287,12 @@ func (r *run) setup(ctx context.Context, st local.Store) error {
 	r.recorder = NewRecorder(NewStepMap(checked, compiled.States))
 	r.recorder.onHop = r.hop
 	r.world = newWorld(r.clock.Now, r.opts.Watch, r.needsMessages())
+	for _, f := range r.opts.Failures {
+		if problem := f.Check(checked); problem != "" {
+			return fmt.Errorf("%s: %s", f.Pos, problem)
+		}
+	}
+	r.world.failures = newFailures(r.opts.Failures)
 	r.book = newLogBook(r.opts.Watch)
 	r.sys, err = local.NewSystem(local.SystemConfig{
 		Root: r.opts.Root, Store: logStore{Store: st, book: r.book}, Clock: r.clock,

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,9 @@ type TraceLine struct {
 	What string    `json:"what"`
 }
 
-// trace builds a contact's trace from its path and step logs.
+// trace builds a contact's trace from its path and step logs: every
+// step entered, what each step log entry said (at the visit of the step
+// it belongs to), which way each branch went, and how the contact left.
 func trace(c *journey.Checked, r contactRun) *ContactTrace {
 	t := &ContactTrace{Contact: r.id, Execution: r.exec, Entered: r.entered, NotEnrolled: r.notEnrolled,
 		Status: string(r.status), Reason: r.reason}
@@ -38,8 +41,7 @@ func trace(c *journey.Checked, r contactRun) *ContactTrace {
 		return t
 	}
 	hops := r.path.hops
-	logs := r.logs
-	li := 0
+	byHop, orphans := assignLogs(c, hops, r.logs)
 	for k, h := range hops {
 		s := c.Journey.Steps[h.step]
 		at := time.Unix(h.at, 0).UTC()
@@ -48,16 +50,8 @@ func trace(c *journey.Checked, r contactRun) *ContactTrace {
 			until = time.Unix(hops[k+1].at, 0).UTC()
 		}
 		t.Lines = append(t.Lines, TraceLine{At: at, Step: s.ID, What: "entered " + s.Kind()})
-		for ; li < len(logs) && (until.IsZero() || !logs[li].At.After(until)); li++ {
-			l := logs[li]
-			if l.Step != s.ID || l.Outcome == store.StepFinished || l.Outcome == store.StepEntered {
-				continue
-			}
-			what := string(l.Outcome)
-			if l.Reason != "" {
-				what += ": " + l.Reason
-			}
-			t.Lines = append(t.Lines, TraceLine{At: l.At, Step: s.ID, What: what})
+		for _, l := range byHop[k] {
+			t.Lines = append(t.Lines, logLine(l))
 		}
 		if d := decision(c, int(h.step), hops, k, r); d != "" {
 			when := at
@@ -66,6 +60,9 @@ func trace(c *journey.Checked, r contactRun) *ContactTrace {
 			}
 			t.Lines = append(t.Lines, TraceLine{At: when, Step: s.ID, What: d})
 		}
+	}
+	for _, l := range orphans {
+		t.Lines = insertByTime(t.Lines, logLine(l))
 	}
 	if r.status != store.EnrolmentActive && !r.path.endAt.IsZero() {
 		what := "ended: " + string(r.status)
@@ -79,6 +76,58 @@ func trace(c *journey.Checked, r contactRun) *ContactTrace {
 		t.Lines = append(t.Lines, TraceLine{At: r.path.endAt, Step: step, What: what})
 	}
 	return t
+}
+
+// assignLogs gives each step log entry to the visit of its step it
+// belongs to, by step id and order: the latest visit of that step entered
+// at or before the entry, never one before the visit the step's previous
+// entry went to. Logs of several steps written at one instant each find
+// their own step. Entries of steps the path never entered come back as
+// orphans; "entered" and "finished" entries are left out (the trace says
+// both itself).
+func assignLogs(c *journey.Checked, hops []hop, logs []store.StepLog) (byHop [][]store.StepLog, orphans []store.StepLog) {
+	visits := map[string][]int{} // step id → indexes into hops, in order
+	for k, h := range hops {
+		id := c.Journey.Steps[h.step].ID
+		visits[id] = append(visits[id], k)
+	}
+	byHop = make([][]store.StepLog, len(hops))
+	cur := map[string]int{} // step id → index into visits[id] of its last entry's visit
+	for _, l := range logs {
+		if l.Outcome == store.StepFinished || l.Outcome == store.StepEntered {
+			continue
+		}
+		vs := visits[l.Step]
+		if len(vs) == 0 {
+			orphans = append(orphans, l)
+			continue
+		}
+		v := cur[l.Step]
+		for v+1 < len(vs) && hops[vs[v+1]].at <= l.At.Unix() {
+			v++
+		}
+		cur[l.Step] = v
+		byHop[vs[v]] = append(byHop[vs[v]], l)
+	}
+	return byHop, orphans
+}
+
+// logLine is the trace line of a step log entry: its outcome and why.
+func logLine(l store.StepLog) TraceLine {
+	what := string(l.Outcome)
+	if l.Reason != "" {
+		what += ": " + l.Reason
+	}
+	return TraceLine{At: l.At, Step: l.Step, What: what}
+}
+
+// insertByTime puts a line after every line that is not later than it.
+func insertByTime(lines []TraceLine, l TraceLine) []TraceLine {
+	i := len(lines)
+	for i > 0 && lines[i-1].At.After(l.At) {
+		i--
+	}
+	return slices.Insert(lines, i, l)
 }
 
 // decision explains which way a branching step went.
@@ -95,7 +144,7 @@ func decision(c *journey.Checked, i int, hops []hop, k int, r contactRun) string
 	case r.status == store.EnrolmentActive:
 		return ""
 	}
-	label := edgeLabel(c, i, to)
+	label := narrowLabel(edgeLabel(c, i, to), hops[k].exit)
 	switch {
 	case s.If != nil:
 		cond := "segment " + s.If.Segment
@@ -117,6 +166,9 @@ func decision(c *journey.Checked, i int, hops []hop, k int, r contactRun) string
 	case s.WaitFor != nil:
 		if label == "timeout" {
 			return fmt.Sprintf("no %s within %s → %s", events(s.WaitFor), s.WaitFor.Timeout.Text, target)
+		}
+		if ev := r.resumed[k]; ev != "" && slices.Contains(strings.Split(label, "|"), ev) {
+			label = ev
 		}
 		return fmt.Sprintf("%s → %s", label, target)
 	case s.Approval != nil:

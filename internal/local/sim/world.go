@@ -21,7 +21,8 @@ import (
 // scheduled "after" it. It is safe for concurrent use.
 type world struct {
 	now      func() time.Time
-	keepSent bool // keep every message id (scripted opens and clicks need them)
+	keepSent bool      // keep every message id (scripted opens and clicks need them)
+	failures *failures // scripted failures of deliveries and webhook calls
 
 	mu         sync.Mutex
 	delivered  map[string]int // by channel
@@ -65,6 +66,13 @@ func (w *world) Deliver(_ context.Context, m channel.Message) (channel.Receipt, 
 	if err != nil {
 		return channel.Receipt{}, fmt.Errorf("%w: %v", channel.ErrPermanent, err)
 	}
+	if f, ok := w.failures.fail(ref.Contact, ref.Step); ok {
+		class := channel.ErrTransient
+		if f.Permanent() {
+			class = channel.ErrPermanent
+		}
+		return channel.Receipt{}, fmt.Errorf("%w: provider answered %d (scripted failure)", class, f.Status)
+	}
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -82,14 +90,26 @@ func (w *world) Deliver(_ context.Context, m channel.Message) (channel.Receipt, 
 	return channel.Receipt{ProviderID: "sim-" + m.IdempotencyKey[:16], Status: channel.StatusDelivered}, nil
 }
 
-// Action implements handler.Actions: every webhook action is answered 200.
+// Action implements handler.Actions: every webhook action is answered
+// 200, but for the scripted failures.
 func (w *world) Action(_ context.Context, _, name string) (*handler.ActionTarget, error) {
 	return &handler.ActionTarget{URL: "https://actions.invalid/" + name, Method: http.MethodPost, Sender: actionReceiver{w}}, nil
 }
 
 type actionReceiver struct{ w *world }
 
-func (a actionReceiver) Send(context.Context, webhook.Message) (*webhook.Response, error) {
+func (a actionReceiver) Send(_ context.Context, m webhook.Message) (*webhook.Response, error) {
+	var req handler.ActionRequest
+	if err := json.Unmarshal(m.Body, &req); err != nil {
+		return nil, fmt.Errorf("%w: action body: %v", webhook.ErrPermanent, err)
+	}
+	if f, ok := a.w.failures.fail(req.Contact, req.Step); ok {
+		class := webhook.ErrTransient
+		if f.Permanent() {
+			class = webhook.ErrPermanent
+		}
+		return &webhook.Response{StatusCode: f.Status, Attempts: 1}, fmt.Errorf("%w: status %d (scripted failure)", class, f.Status)
+	}
 	a.w.mu.Lock()
 	a.w.actions++
 	a.w.mu.Unlock()
