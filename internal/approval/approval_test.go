@@ -359,3 +359,87 @@ func TestConcurrentDecisions(t *testing.T) {
 		t.Errorf("Step Functions called %d times, want once", len(f.tasks.calls))
 	}
 }
+
+// TestCallbackKeyRotation: a callback URL signed before the key rotated is
+// accepted while its key is still listed, new URLs are signed with the new
+// key, and a URL under a retired key is refused without a decision.
+func TestCallbackKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, flowtest.Options{})
+	const newKey = "fedcba9876543210fedcba9876543210-rotated"
+	ask := func(key string) flowtest.Request {
+		t.Helper()
+		a, err := f.svc.Request(ctx, approval.Subject{BU: bu, Kind: store.ApprovalContent, Key: key, Title: "Content",
+			Expires: f.clock.Now().Add(72 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range f.flow.Requests() {
+			if r.Approval == a.ID {
+				return r
+			}
+		}
+		t.Fatalf("the flow got no request for %s", a.ID)
+		return flowtest.Request{}
+	}
+	signedWith := func(link, key string) bool {
+		u, _ := url.Parse(link)
+		_, err := approval.CheckCallbackURL(u.Query(), [][]byte{[]byte(key)}, f.clock.Now())
+		return err == nil
+	}
+	before, retired := ask("email/a/en/1"), ask("email/b/en/1")
+
+	f.setCallbackKeys(newKey, callbackKey)
+	after := ask("email/c/en/1")
+	if !signedWith(after.CallbackURL, newKey) || signedWith(after.CallbackURL, callbackKey) {
+		t.Error("after the rotation, a new callback URL is not signed with the new key")
+	}
+	if status, _, err := f.flow.Post(ctx, before.CallbackURL, approve); err != nil || status != http.StatusOK {
+		t.Errorf("URL signed before the rotation: %d %v, want 200", status, err)
+	}
+
+	f.setCallbackKeys(newKey)
+	if status, _, err := f.flow.Post(ctx, retired.CallbackURL, approve); err != nil || status != http.StatusUnauthorized {
+		t.Errorf("URL signed with a retired key: %d %v, want 401", status, err)
+	}
+	if a, _ := f.st.GetApproval(ctx, bu, retired.Approval); a.Status != store.ApprovalPending {
+		t.Errorf("a URL under a retired key decided the approval: %s", a.Status)
+	}
+	if status, _, err := f.flow.Post(ctx, after.CallbackURL, reject); err != nil || status != http.StatusOK {
+		t.Errorf("URL signed with the new key: %d %v, want 200", status, err)
+	}
+}
+
+// TestCallbackKeyConfig: the keys a Config may hold.
+func TestCallbackKeyConfig(t *testing.T) {
+	long := strings.Repeat("k", approval.MinCallbackKey)
+	for _, tc := range []struct {
+		name   string
+		config approval.Config
+		ok     bool
+	}{
+		{"single key", approval.Config{CallbackKey: long}, true},
+		{"key list", approval.Config{CallbackKeys: []string{long + "2", long}}, true},
+		{"none", approval.Config{}, false},
+		{"both forms", approval.Config{CallbackKey: long, CallbackKeys: []string{long}}, false},
+		{"short key in the list", approval.Config{CallbackKeys: []string{long, "short"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, flowtest.Options{})
+			secret, _ := webhook.NewSecret(nil)
+			c := tc.config
+			c.FlowURL, c.Secrets = f.flow.URL, []string{secret.Text()}
+			svc, err := approval.New(approval.Options{Store: f.st, Poster: approval.Outbox{Dir: t.TempDir()},
+				Settings:    func(context.Context, string) (approval.Config, error) { return c, nil },
+				CallbackURL: "https://api.example.com/approvals/callback", Now: f.clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = svc.Request(context.Background(), approval.Subject{BU: bu, Kind: store.ApprovalContent, Key: "k",
+				Title: "Content", Expires: f.clock.Now().Add(time.Hour)})
+			if (err == nil) != tc.ok {
+				t.Errorf("request: %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}

@@ -54,7 +54,7 @@ func (s *Service) serveCallback(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "settings unavailable"})
 		return
 	}
-	if _, err := CheckCallbackURL(r.URL.Query(), cfg.key, s.o.Now()); err != nil {
+	if _, err := CheckCallbackURL(r.URL.Query(), cfg.keys, s.o.Now()); err != nil {
 		status := http.StatusUnauthorized
 		if errors.Is(err, ErrLinkExpired) {
 			status = http.StatusGone

@@ -16,7 +16,14 @@ type Config struct {
 	// (a rotation); callbacks carrying Standard Webhooks headers must be
 	// signed with one of them.
 	Secrets []string
-	// CallbackKey keys the HMAC in callback URLs (at least 32 bytes).
+	// CallbackKeys key the HMAC in callback URLs, newest first, each at
+	// least MinCallbackKey bytes. The newest signs new URLs and any of
+	// them verifies, so a key rotates without breaking the URLs of
+	// approvals still waiting (they wait for days): add the new key in
+	// front, retire the old one once its URLs have expired.
+	CallbackKeys []string
+	// CallbackKey is the single-key form: the same as CallbackKeys
+	// holding it alone. Set one of the two.
 	CallbackKey string
 }
 
@@ -31,15 +38,17 @@ const MinCallbackKey = 32
 type parsed struct {
 	flowURL string
 	secrets []webhook.Secret
-	key     []byte
+	// keys are the callback keys, newest (signing) first.
+	keys [][]byte
 }
 
 func (c Config) parse() (parsed, error) {
 	if c.FlowURL == "" {
 		return parsed{}, errors.New("approvals.flowUrl is empty")
 	}
-	if len(c.CallbackKey) < MinCallbackKey {
-		return parsed{}, fmt.Errorf("approvals.callbackKey has %d bytes, want at least %d", len(c.CallbackKey), MinCallbackKey)
+	keys, err := c.callbackKeys()
+	if err != nil {
+		return parsed{}, err
 	}
 	secrets, err := webhook.ParseSecrets(c.Secrets...)
 	if err != nil {
@@ -48,5 +57,26 @@ func (c Config) parse() (parsed, error) {
 	if len(secrets) == 0 {
 		return parsed{}, errors.New("approvals.secrets is empty")
 	}
-	return parsed{flowURL: c.FlowURL, secrets: secrets, key: []byte(c.CallbackKey)}, nil
+	return parsed{flowURL: c.FlowURL, secrets: secrets, keys: keys}, nil
+}
+
+// callbackKeys checks the callback keys, newest first.
+func (c Config) callbackKeys() ([][]byte, error) {
+	texts := c.CallbackKeys
+	switch {
+	case c.CallbackKey != "" && len(texts) > 0:
+		return nil, errors.New("approvals: set callbackKey or callbackKeys, not both")
+	case c.CallbackKey != "":
+		texts = []string{c.CallbackKey}
+	case len(texts) == 0:
+		return nil, errors.New("approvals.callbackKey is empty")
+	}
+	keys := make([][]byte, len(texts))
+	for i, k := range texts {
+		if len(k) < MinCallbackKey {
+			return nil, fmt.Errorf("approvals.callbackKey %d of %d has %d bytes, want at least %d", i+1, len(texts), len(k), MinCallbackKey)
+		}
+		keys[i] = []byte(k)
+	}
+	return keys, nil
 }

@@ -83,6 +83,22 @@ type fixture struct {
 	svc      *approval.Service
 	callback *httptest.Server
 	secret   webhook.Secret
+
+	mu   sync.Mutex
+	keys []string // the callback keys the settings give, newest first
+}
+
+// setCallbackKeys rotates the business unit's callback keys.
+func (f *fixture) setCallbackKeys(keys ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.keys = keys
+}
+
+func (f *fixture) callbackKeys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.keys
 }
 
 func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture {
@@ -92,7 +108,8 @@ func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture {
 // newBenchFixture is newFixture for tests and benchmarks alike.
 func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: asl.NewVirtualClock(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)), tasks: &tasks{}, hooks: &hooks{}}
+	f := &fixture{t: t, clock: asl.NewVirtualClock(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)), tasks: &tasks{}, hooks: &hooks{},
+		keys: []string{callbackKey}}
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: f.clock.Now}, embedded.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +137,7 @@ func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
 			if b != bu {
 				return approval.Config{}, fmt.Errorf("settings of %s: %w", b, approval.ErrUnknownBU)
 			}
-			return approval.Config{FlowURL: f.flow.URL, Secrets: []string{f.secret.Text()}, CallbackKey: callbackKey}, nil
+			return approval.Config{FlowURL: f.flow.URL, Secrets: []string{f.secret.Text()}, CallbackKeys: f.callbackKeys()}, nil
 		},
 		CallbackURL: f.callback.URL + "/approvals/callback",
 		Hooks:       map[store.ApprovalKind]approval.DecisionHook{store.ApprovalPublish: f.hooks},

@@ -45,12 +45,16 @@ func FuzzParseOutcome(f *testing.F) {
 }
 
 // FuzzCallbackURL: a query is accepted only with the signature made for
-// exactly its business unit, id and expiry.
+// exactly its business unit, id and expiry, under one of the keys.
 func FuzzCallbackURL(f *testing.F) {
 	key := []byte("0123456789abcdef0123456789abcdef")
+	older := []byte("fedcba9876543210fedcba9876543210")
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	good, _ := approval.CallbackURL("https://api.example.com/approvals/callback", key, "northwind", "ap-1", now.Add(time.Hour))
 	u, _ := url.Parse(good)
+	f.Add(u.RawQuery)
+	rotated, _ := approval.CallbackURL("https://api.example.com/approvals/callback", older, "northwind", "ap-2", now.Add(time.Hour))
+	u, _ = url.Parse(rotated)
 	f.Add(u.RawQuery)
 	f.Add("bu=northwind&id=ap-1&exp=1&sig=x")
 	f.Add("")
@@ -59,14 +63,16 @@ func FuzzCallbackURL(f *testing.F) {
 		if err != nil {
 			return
 		}
-		target, err := approval.CheckCallbackURL(q, key, now)
+		target, err := approval.CheckCallbackURL(q, [][]byte{key, older}, now)
 		if err != nil {
 			return
 		}
-		again, _ := approval.CallbackURL("https://x/", key, target.BU, target.ID, target.Expires)
-		au, _ := url.Parse(again)
-		if au.Query().Get("sig") != q.Get("sig") {
-			t.Fatalf("accepted %q with a signature not made for it", raw)
+		for _, k := range [][]byte{key, older} {
+			again, _ := approval.CallbackURL("https://x/", k, target.BU, target.ID, target.Expires)
+			if au, _ := url.Parse(again); au.Query().Get("sig") == q.Get("sig") {
+				return
+			}
 		}
+		t.Fatalf("accepted %q with a signature not made for it", raw)
 	})
 }

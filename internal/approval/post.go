@@ -82,7 +82,7 @@ func (s *Service) post(ctx context.Context, cfg parsed, sub Subject, a store.App
 }
 
 func (s *Service) body(ctx context.Context, cfg parsed, sub Subject, a store.Approval) ([]byte, error) {
-	cb, err := CallbackURL(s.o.CallbackURL, cfg.key, sub.BU, a.ID, a.ExpiresAt)
+	cb, err := CallbackURL(s.o.CallbackURL, cfg.keys[0], sub.BU, a.ID, a.ExpiresAt)
 	if err != nil {
 		return nil, fmt.Errorf("approval %s: callback URL: %w", a.ID, err)
 	}

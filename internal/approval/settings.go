@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/journeys-oss/journeys/internal/settings"
@@ -19,7 +20,11 @@ const SectionName = "approvals"
 //	approvals:
 //	  flowUrl: approval-flow-url          # the flow's HTTP trigger URL
 //	  secret: approval-flow-signing       # Standard Webhooks secret(s), whsec_ or raw
-//	  callbackKey: approval-callback-key  # ≥ 32 bytes
+//	  callbackKey: approval-callback-key  # key(s) of ≥ 32 bytes
+//
+// The callback key secret holds one key, or several separated by white
+// space, newest first, as the Standard Webhooks secret does: during a
+// rotation the newest signs callback URLs and any of them verifies.
 type Section struct {
 	FlowURL     string `yaml:"flowUrl"`
 	Secret      string `yaml:"secret"`
@@ -41,8 +46,12 @@ func (s Section) Resolve(ctx context.Context, secrets settings.SecretSource) (Co
 	if c.FlowURL, err = secrets.Secret(ctx, s.FlowURL); err != nil {
 		return Config{}, fmt.Errorf("approvals.flowUrl: %w", err)
 	}
-	if c.CallbackKey, err = secrets.Secret(ctx, s.CallbackKey); err != nil {
+	keys, err := secrets.Secret(ctx, s.CallbackKey)
+	if err != nil {
 		return Config{}, fmt.Errorf("approvals.callbackKey: %w", err)
+	}
+	if c.CallbackKeys = strings.Fields(keys); len(c.CallbackKeys) == 0 {
+		return Config{}, fmt.Errorf("approvals.callbackKey: secret %s is empty: %w", s.CallbackKey, settings.ErrNoSecret)
 	}
 	ws, err := settings.WebhookSecrets(ctx, secrets, s.Secret)
 	if err != nil {

@@ -22,19 +22,27 @@ func TestFromSettings(t *testing.T) {
 		}
 	}
 	write("northwind", "outbound:\n  allowedHosts: [flows.example]\napprovals:\n  flowUrl: flow-url\n  secret: flow-signing\n  callbackKey: callback-key\n")
+	write("rotated", "outbound:\n  allowedHosts: [flows.example]\napprovals:\n  flowUrl: flow-url\n  secret: flow-signing\n  callbackKey: callback-keys\n")
 	write("plain", "outbound:\n  allowedHosts: [flows.example]\n")
 	signing, _ := webhook.NewSecret(nil)
 	env := map[string]string{
 		settings.EnvName("flow-url"):     "https://flows.example/x?sig=abc",
 		settings.EnvName("flow-signing"): signing.Text(),
 		settings.EnvName("callback-key"): "0123456789abcdef0123456789abcdef",
+		// A rotation: the new key first, the old one until its URLs expire.
+		settings.EnvName("callback-keys"): "fedcba9876543210fedcba9876543210\n 0123456789abcdef0123456789abcdef ",
 	}
 	secrets := &settings.LocalSecrets{File: filepath.Join(dir, "secrets.yaml"), Getenv: func(k string) string { return env[k] }, NoGenerate: true}
 	config, posters := approval.FromSettings(settings.NewDir(dir), secrets, webhook.ClientOptions{})
 	got, err := config(ctx, "northwind")
-	want := approval.Config{FlowURL: "https://flows.example/x?sig=abc", Secrets: []string{signing.Text()}, CallbackKey: "0123456789abcdef0123456789abcdef"}
+	want := approval.Config{FlowURL: "https://flows.example/x?sig=abc", Secrets: []string{signing.Text()}, CallbackKeys: []string{"0123456789abcdef0123456789abcdef"}}
 	if diff := cmp.Diff(want, got); err != nil || diff != "" {
 		t.Errorf("config: %v (-want +got):\n%s", err, diff)
+	}
+	got, err = config(ctx, "rotated")
+	want.CallbackKeys = []string{"fedcba9876543210fedcba9876543210", "0123456789abcdef0123456789abcdef"}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("rotated config: %v (-want +got):\n%s", err, diff)
 	}
 	for _, bu := range []string{"plain", "nowhere"} {
 		if _, err := config(ctx, bu); !errors.Is(err, approval.ErrUnknownBU) {

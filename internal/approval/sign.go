@@ -27,7 +27,7 @@ var (
 )
 
 // CallbackURL returns base with the query that identifies approval id of
-// bu and signs it until exp.
+// bu and signs it with key until exp.
 func CallbackURL(base string, key []byte, bu, id string, exp time.Time) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil {
@@ -57,16 +57,25 @@ func ReadCallbackURL(q url.Values) (CallbackTarget, bool) {
 	return t, err == nil && t.BU != "" && t.ID != "" && q.Get(paramSig) != ""
 }
 
-// CheckCallbackURL verifies the signature of a callback URL's query in
-// constant time (ErrBadSignature), then its expiry at now (ErrLinkExpired).
-func CheckCallbackURL(q url.Values, key []byte, now time.Time) (CallbackTarget, error) {
+// CheckCallbackURL verifies the signature of a callback URL's query against
+// keys (any of them, each compared in constant time: a URL signed before a
+// key rotation stays good while its key is listed) with ErrBadSignature,
+// then its expiry at now (ErrLinkExpired).
+func CheckCallbackURL(q url.Values, keys [][]byte, now time.Time) (CallbackTarget, error) {
 	t, ok := ReadCallbackURL(q)
 	if !ok {
 		return t, ErrBadSignature
 	}
 	got, err := base64.RawURLEncoding.DecodeString(q.Get(paramSig))
-	want, _ := base64.RawURLEncoding.DecodeString(sign(key, t.BU, t.ID, q.Get(paramExp)))
-	if err != nil || !hmac.Equal(got, want) {
+	if err != nil {
+		return t, ErrBadSignature
+	}
+	match := false
+	for _, key := range keys {
+		want, _ := base64.RawURLEncoding.DecodeString(sign(key, t.BU, t.ID, q.Get(paramExp)))
+		match = hmac.Equal(got, want) || match
+	}
+	if !match {
 		return t, ErrBadSignature
 	}
 	if !now.Before(t.Expires) {

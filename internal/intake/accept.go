@@ -102,8 +102,12 @@ func (h *Handler) process(ctx context.Context, ev Event) (*Result, error) {
 	}); err != nil && !errors.Is(err, store.ErrExists) { // ErrExists: recorded by an earlier attempt
 		return nil, fmt.Errorf("record event %s: %w", ev.ID, err)
 	}
-	if err := h.start(ctx, ev, c.ID, res); err != nil {
-		return nil, err
+	// A correlated event belongs to the one journey instance it names:
+	// it resumes that instance and enrols the contact nowhere.
+	if ev.Correlation == "" {
+		if err := h.start(ctx, ev, c.ID, res); err != nil {
+			return nil, err
+		}
 	}
 	if err := h.resume(ctx, ev, c.ID, res); err != nil {
 		return nil, err
@@ -126,7 +130,7 @@ func (h *Handler) contact(ctx context.Context, ev Event) (store.Contact, error) 
 }
 
 // start enrols the contact into every journey whose current version is
-// triggered by the event's name.
+// triggered by the event's name (uncorrelated events only).
 func (h *Handler) start(ctx context.Context, ev Event, contact string, res *Result) error {
 	journeys, err := h.o.Store.ListJourneys(ctx, ev.BU)
 	if err != nil {

@@ -16,7 +16,9 @@
 //   - starts the business unit's journeys whose current version has an
 //     event trigger of that name, through the enroller (the entry and the
 //     trigger event are the event id; the trigger's attribute filter and
-//     condition see the attributes);
+//     condition see the attributes), unless the event carries a
+//     correlation id: a correlated event targets one running journey
+//     instance and enrols the contact nowhere;
 //   - resumes the contact's executions waiting for that event
 //     (store.WaitingCallbacks, claim, SendTaskSuccess {"event": name}).
 //     With a correlation id, only the wait of the execution it names (its

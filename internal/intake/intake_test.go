@@ -323,3 +323,41 @@ func TestSeenIDs(t *testing.T) {
 		t.Errorf("after expiry: %v %v, want new", first, err)
 	}
 }
+
+// TestCorrelatedEventTargetsOneInstance: an event with a correlation id
+// resumes the wait of the instance it names and nothing else: no journey
+// its name triggers is entered, no other instance's wait is resumed.
+func TestCorrelatedEventTargetsOneInstance(t *testing.T) {
+	f := newFixture(t)
+	execA := "arn:aws:states:us-east-1:123456789012:execution:journeys-northwind-webinar:webinar-aaaa"
+	execB := "arn:aws:states:us-east-1:123456789012:execution:journeys-northwind-webinar:webinar-bbbb"
+	f.waitFor("cb-a", "c-1", execA, "webinar.registered", "", store.CallbackEvent)
+	f.waitFor("cb-b", "c-1", execB, "webinar.registered", "", store.CallbackEvent)
+	body := mustJSON(map[string]any{"name": "webinar.registered", "id": "reg-9", "contact": "c-1",
+		"correlation": "webinar-aaaa", "attributes": map[string]any{"webinarId": webinarID}})
+	status, got := f.post(body, bearer(apiKey))
+	if status != http.StatusOK {
+		t.Fatalf("%d %v", status, got)
+	}
+	want := map[string]any{"event": "reg-9", "duplicate": false, "contact": "c-1", "started": []any{}, "skipped": []any{},
+		"resumed": []any{map[string]any{"callback": "cb-a", "journey": "webinar", "step": "wait-attendance", "execution": execA}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+	if len(f.sfn.starts) != 0 {
+		t.Errorf("a correlated event started executions: %v", f.sfn.starts)
+	}
+	if _, err := f.st.GetEnrolment(context.Background(), bu, "webinar", "c-1", "reg-9"); err == nil {
+		t.Error("a correlated event enrolled the contact")
+	}
+	if diff := cmp.Diff(map[string]string{"token-cb-a": `{"event":"webinar.registered"}`}, f.sfn.resumed); diff != "" {
+		t.Errorf("SendTaskSuccess calls (-want +got):\n%s", diff)
+	}
+	// The same event without a correlation enters the journey it triggers
+	// and resumes the other wait.
+	body = mustJSON(map[string]any{"name": "webinar.registered", "id": "reg-10", "contact": "c-1",
+		"attributes": map[string]any{"webinarId": webinarID}})
+	if status, got = f.post(body, bearer(apiKey)); status != http.StatusOK || len(got["started"].([]any)) != 1 || len(got["resumed"].([]any)) != 1 {
+		t.Errorf("uncorrelated: %d %v, want one start and one resume", status, got)
+	}
+}

@@ -5,8 +5,9 @@
 // Receiving side: Inbox implements linkedin.Inbox. It routes the
 // notification to a business unit by its owner (Config.Owners), claims the
 // notification's dedupe key (leadGenFormResponse + leadAction) in the
-// store, enqueues a small message carrying ids only, then completes the
-// claim with the raw notification, and answers. A repeat finds the claim
+// store, stores the raw notification (RawKey), enqueues a small message
+// carrying ids only, then completes the claim, and answers: a 2xx always
+// means the notification is kept, and nothing is queued that is not. A repeat finds the claim
 // and is reported as a duplicate; a claim left by a crash expires (its
 // lease) and the next delivery takes it over and enqueues again, which the
 // worker's own guard makes harmless.

@@ -87,9 +87,13 @@ func (in *Inbox) Accept(ctx context.Context, n linkedin.Notification, raw []byte
 	return in.accept(ctx, messageFor(bu, n, SourceWebhook, in.o.Now()), raw)
 }
 
-// accept claims the dedupe key, queues the message, then completes the
-// claim with the raw notification. A claim held by another delivery
-// reports a duplicate: if that delivery fails, LinkedIn repeats it.
+// accept claims the dedupe key, keeps the raw notification (webhook
+// deliveries; raw is nil for backfilled leads), queues the message, then
+// completes the claim with the message. Nothing is queued, and no 2xx
+// given, before the raw notification is stored: a failure up to the
+// enqueue gives the claim back and is an error (LinkedIn delivers again).
+// A claim held by another delivery reports a duplicate: if that delivery
+// fails, LinkedIn repeats it.
 func (in *Inbox) accept(ctx context.Context, m Message, raw []byte) (bool, error) {
 	key := "li-n|" + m.dedupeKey()
 	rec, err := in.o.Store.BeginIdempotency(ctx, m.BU, key, in.o.Lease)
@@ -100,23 +104,52 @@ func (in *Inbox) accept(ctx context.Context, m Message, raw []byte) (bool, error
 		return true, nil
 	}
 	body, err := json.Marshal(m)
+	if err == nil && raw != nil {
+		err = in.keep(ctx, m, raw)
+	}
 	if err == nil {
-		_, _, err = in.o.Queue.Send(ctx, body, queue.SendOptions{DedupeID: key, Group: m.Lead})
+		if _, _, err = in.o.Queue.Send(ctx, body, queue.SendOptions{DedupeID: key, Group: m.Lead}); err != nil {
+			err = fmt.Errorf("queue lead %s: %w", m.Lead, err)
+		}
 	}
 	if err != nil {
 		if rerr := in.o.Store.ReleaseIdempotency(ctx, m.BU, key, rec.Token); rerr != nil {
 			in.o.Logger.Warn("release lead claim", "lead", m.Lead, "error", rerr.Error())
 		}
-		return false, fmt.Errorf("queue lead %s: %w", m.Lead, err)
+		return false, err
 	}
-	if raw == nil {
-		raw = body
-	}
-	if err := in.o.Store.CompleteIdempotency(ctx, m.BU, key, rec.Token, raw, in.o.Keep); err != nil {
-		// Queued already: the worker will do the work. A repeat finds the
-		// claim in progress (a duplicate), then expired (queued again,
-		// which the worker's guard makes harmless).
+	if err := in.o.Store.CompleteIdempotency(ctx, m.BU, key, rec.Token, body, in.o.Keep); err != nil {
+		// Queued and kept already: the worker will do the work. A repeat
+		// finds the claim in progress (a duplicate), then expired (queued
+		// again, which the worker's guard makes harmless).
 		in.o.Logger.Warn("complete lead claim", "lead", m.Lead, "error", err.Error())
 	}
 	return false, nil
+}
+
+// RawKey is the store key (an idempotency record of the business unit,
+// kept for InboxOptions.Keep) under which the Inbox keeps the raw body of
+// the webhook notification of a lead and action.
+func RawKey(lead, action string) string { return "li-raw|" + linkedin.LeadURN(lead) + "|" + action }
+
+// keep stores the raw notification under RawKey before it is queued. A
+// delivery that takes over an expired claim finds it kept already.
+func (in *Inbox) keep(ctx context.Context, m Message, raw []byte) error {
+	key := RawKey(m.Lead, m.Action)
+	rec, err := in.o.Store.BeginIdempotency(ctx, m.BU, key, in.o.Lease)
+	switch {
+	case err != nil:
+		return fmt.Errorf("keep notification of lead %s: %w", m.Lead, err)
+	case rec.State == store.IdempotencyCompleted:
+		return nil
+	case rec.State != store.IdempotencyNew:
+		return fmt.Errorf("keep notification of lead %s: another delivery is storing it", m.Lead)
+	}
+	if err := in.o.Store.CompleteIdempotency(ctx, m.BU, key, rec.Token, raw, in.o.Keep); err != nil {
+		if rerr := in.o.Store.ReleaseIdempotency(context.WithoutCancel(ctx), m.BU, key, rec.Token); rerr != nil {
+			in.o.Logger.Warn("release notification record", "lead", m.Lead, "error", rerr.Error())
+		}
+		return fmt.Errorf("keep notification of lead %s: %w", m.Lead, err)
+	}
+	return nil
 }

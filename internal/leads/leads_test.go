@@ -3,9 +3,12 @@ package leads_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -493,5 +496,111 @@ func TestContactFieldsFromAnswers(t *testing.T) {
 				t.Errorf("custom attributes (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// failingCompletes fails CompleteIdempotency for keys with a prefix, a
+// number of times: a store write that fails after the claim was taken.
+type failingCompletes struct {
+	*embedded.Store
+	prefix string
+	fails  int
+}
+
+func (s *failingCompletes) CompleteIdempotency(ctx context.Context, bu, key, token string, result []byte, keep time.Duration) error {
+	if strings.HasPrefix(key, s.prefix) && s.fails > 0 {
+		s.fails--
+		return errors.New("ProvisionedThroughputExceededException")
+	}
+	return s.Store.CompleteIdempotency(ctx, bu, key, token, result, keep)
+}
+
+// TestNotificationKeptBeforeQueued: a 2xx means the raw notification is
+// stored, even when the claim cannot be completed afterwards; when the
+// notification cannot be stored, nothing is queued and the webhook answers
+// 500, so LinkedIn's next delivery is accepted anew.
+func TestNotificationKeptBeforeQueued(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	routes, err := leads.NewRoutes(map[string]leads.Config{bu: f.cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(st *failingCompletes, l linkedin.Lead) (int, string, []byte) {
+		t.Helper()
+		inbox, err := leads.NewInbox(leads.InboxOptions{Store: st, Queue: f.q, Routes: routes, Now: f.clock.Now,
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := linkedin.NewHandler(linkedin.HandlerOptions{ClientSecrets: []string{clientSecret}, Inbox: inbox,
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := linkedintest.NotificationFor(l, linkedin.ActionCreated, f.clock.Now())
+		r := httptest.NewRequest(http.MethodPost, "/linkedin/webhook", bytes.NewReader(body))
+		r.Header.Set(linkedin.SignatureHeader, linkedin.Sign(clientSecret, body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var answer struct{ Status string }
+		json.Unmarshal(w.Body.Bytes(), &answer)
+		return w.Code, answer.Status, body
+	}
+	kept := func(l linkedin.Lead) []byte {
+		t.Helper()
+		rec, err := f.st.BeginIdempotency(ctx, bu, leads.RawKey(l.ID, linkedin.ActionCreated), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.State != store.IdempotencyCompleted {
+			f.st.ReleaseIdempotency(ctx, bu, leads.RawKey(l.ID, linkedin.ActionCreated), rec.Token)
+			return nil
+		}
+		return rec.Result
+	}
+	queued := func() int {
+		waiting, _, err := f.q.Depth(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return waiting
+	}
+
+	// The claim cannot be completed after the enqueue: still 200, and the
+	// notification is kept.
+	first := makeLead(leadSpec{n: 1, email: emailOf(1), consent: true})
+	f.li.AddLead(first)
+	code, status, body := post(&failingCompletes{Store: f.st, prefix: "li-n|", fails: 1}, first)
+	if code != http.StatusOK || status != "accepted" {
+		t.Fatalf("claim not completed: %d %s, want 200 accepted", code, status)
+	}
+	if got := kept(first); !bytes.Equal(got, body) {
+		t.Errorf("kept notification %q, want the body LinkedIn sent", got)
+	}
+	if n := queued(); n != 1 {
+		t.Errorf("%d messages queued, want 1", n)
+	}
+
+	// The notification cannot be stored: 500, nothing queued; LinkedIn's
+	// next delivery is accepted (not a duplicate), kept and queued.
+	second := makeLead(leadSpec{n: 2, email: emailOf(2), consent: true})
+	f.li.AddLead(second)
+	st := &failingCompletes{Store: f.st, prefix: "li-raw|", fails: 1}
+	if code, status, _ := post(st, second); code != http.StatusInternalServerError {
+		t.Fatalf("notification not stored: %d %s, want 500", code, status)
+	}
+	if n := queued(); n != 1 || kept(second) != nil {
+		t.Fatalf("after a failed store: %d queued (want 1), kept %q (want nothing)", n, kept(second))
+	}
+	code, status, body = post(st, second)
+	if code != http.StatusOK || status != "accepted" || !bytes.Equal(kept(second), body) || queued() != 2 {
+		t.Fatalf("redelivery: %d %s, kept %q, %d queued; want 200 accepted, kept, 2 queued", code, status, kept(second), queued())
+	}
+	f.drain()
+	for _, n := range []int{1, 2} {
+		if _, ok := f.contactByEmail(emailOf(n)); !ok {
+			t.Errorf("lead %d not synced", n)
+		}
 	}
 }

@@ -5,29 +5,83 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
-	"time"
+	"strings"
+	"sync"
 
+	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/webhook"
 )
 
-// newFlowPoster is the approval requests' client: any https host (a real
-// flow) and plain http on loopback (the local flow), signed by the
-// approval service itself.
-func newFlowPoster(now func() time.Time, log *slog.Logger) (*webhook.Client, error) {
-	return webhook.NewClient(webhook.ClientOptions{
-		Policy: &webhook.Policy{
-			AnyHost: true, HTTPHosts: []string{"127.0.0.1", "localhost", "::1"},
-			AllowedNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
-		},
-		Unsigned: true, Timeout: 10 * time.Second, MaxAttempts: 3, Now: now, Logger: log,
-	})
+// newFlowPosters returns the approval posters of the business units that
+// use the local flow at flowURL: per unit, built once, a webhook client
+// under the unit's outbound allow-list, as on AWS (approval.FromSettings).
+// Only the dev configuration adds to it, and only loopback: when flowURL is
+// on loopback (the dev server's built-in flow, or a flow it was told to use
+// on this machine), its host may be called, over plain http too, at its
+// loopback address. Any other flow host must be in the unit's allow-list.
+// The clients are Unsigned: the approval service signs itself.
+func newFlowPosters(src approval.SettingsSource, flowURL string, opts webhook.ClientOptions) func(context.Context, string) (approval.Poster, error) {
+	var mu sync.Mutex
+	posters := map[string]approval.Poster{}
+	return func(_ context.Context, bu string) (approval.Poster, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := posters[bu]; ok {
+			return p, nil
+		}
+		s, err := src.For(bu)
+		if err != nil {
+			return nil, err
+		}
+		unit, err := s.Outbound.Policy()
+		if err != nil {
+			return nil, fmt.Errorf("settings of %s: %w", bu, err)
+		}
+		o := opts
+		o.Policy, o.Unsigned = flowPolicy(unit, flowURL), true
+		p, err := webhook.NewClient(o)
+		if err != nil {
+			return nil, fmt.Errorf("approval poster of %s: %w", bu, err)
+		}
+		posters[bu] = p
+		return p, nil
+	}
+}
+
+// flowPolicy is unit plus the local flow at flowURL when it is on
+// loopback: its host, plain http to it when its scheme is http, and its
+// loopback addresses (127.0.0.1 and ::1 for localhost).
+func flowPolicy(unit *webhook.Policy, flowURL string) *webhook.Policy {
+	p := *unit
+	u, err := url.Parse(flowURL)
+	if err != nil {
+		return &p
+	}
+	host := strings.ToLower(u.Hostname())
+	var loopback []netip.Prefix
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
+		ip = ip.Unmap()
+		loopback = []netip.Prefix{netip.PrefixFrom(ip, ip.BitLen())}
+	} else if host == "localhost" {
+		loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+	}
+	if len(loopback) == 0 {
+		return &p
+	}
+	p.AllowedHosts = append(slices.Clip(p.AllowedHosts), host)
+	if u.Scheme == "http" {
+		p.HTTPHosts = append(slices.Clip(p.HTTPHosts), host)
+	}
+	p.AllowedNetworks = append(slices.Clip(p.AllowedNetworks), loopback...)
+	return &p
 }
 
 // JourneyFiles lists the journey files of a journeys folder, sorted.

@@ -320,14 +320,8 @@ func (s *System) Functions() asl.Functions {
 func (s *System) approvalSettings() (func(context.Context, string) (approval.Config, error), func(context.Context, string) (approval.Poster, error), error) {
 	fromFile, filePoster := approval.FromSettings(s.Settings, s.cfg.Secrets, webhook.ClientOptions{
 		Timeout: 10 * time.Second, MaxAttempts: 3, Now: s.Now, Logger: s.log})
-	local := s.cfg.Poster
-	if local == nil {
-		p, err := newFlowPoster(s.Now, s.log)
-		if err != nil {
-			return nil, nil, err
-		}
-		local = p
-	}
+	local := newFlowPosters(s.Settings, s.cfg.FlowURL, webhook.ClientOptions{
+		Timeout: 10 * time.Second, MaxAttempts: 3, Now: s.Now, Logger: s.log})
 	// useLocal decides per call: the section and the secrets may change.
 	useLocal := func(ctx context.Context, bu string) (approval.Config, bool, error) {
 		c, err := fromFile(ctx, bu)
@@ -360,7 +354,10 @@ func (s *System) approvalSettings() (func(context.Context, string) (approval.Con
 			return s.cfg.Poster, nil
 		}
 		if _, isLocal, err := useLocal(ctx, bu); err != nil || isLocal {
-			return local, err
+			if err != nil {
+				return nil, err
+			}
+			return local(ctx, bu)
 		}
 		return filePoster(ctx, bu)
 	}

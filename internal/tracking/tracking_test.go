@@ -48,7 +48,7 @@ func (t *tasks) SendTaskSuccess(_ context.Context, token, output string) error {
 }
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	st     *embedded.Store
 	srv    *httptest.Server
 	tasks  *tasks
@@ -88,9 +88,9 @@ const (
 	testVisibility  = time.Minute
 )
 
-func newEnv(t *testing.T) *env { return newEnvWith(t, envOptions{}) }
+func newEnv(t testing.TB) *env { return newEnvWith(t, envOptions{}) }
 
-func newEnvWith(t *testing.T, o envOptions) *env {
+func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
 	dir := t.TempDir()
 	clock := asl.NewVirtualClock(now)
@@ -159,7 +159,7 @@ func ref(bu, exec string, test bool) channel.MessageRef {
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-func get(t *testing.T, u string) *http.Response {
+func get(t testing.TB, u string) *http.Response {
 	t.Helper()
 	resp, err := noRedirect.Get(u)
 	if err != nil {
