@@ -177,19 +177,34 @@ func TestPublishRefuses(t *testing.T) {
 	}
 }
 
+// TestMachineName: names are <prefix><bu>_<journey>, at most 80
+// characters. A deployment's prefix is <stack>_ (template.yaml), and two
+// stacks' names never meet: journeys-dev_* does not match a name of the
+// stack journeys-dev-eu.
 func TestMachineName(t *testing.T) {
-	cfg := publish.Config{}
-	for _, tt := range []struct{ bu, id, want string }{
-		{"northwind", "welcome", "journeys-northwind_welcome"},
-		{"a-b", "c", "journeys-a-b_c"},
-		{"a", "b-c", "journeys-a_b-c"},
-		{"north wind", "x", ""},
-		{"bu", strings.Repeat("j", 70), ""},
+	for _, tt := range []struct {
+		name, prefix, bu, id, want string
+	}{
+		{"default prefix", "", "northwind", "welcome", "journeys-northwind_welcome"},
+		{"bu with a dash", "", "a-b", "c", "journeys-a-b_c"},
+		{"journey with a dash", "", "a", "b-c", "journeys-a_b-c"},
+		{"dev stack", "journeys-dev_", "northwind", "welcome", "journeys-dev_northwind_welcome"},
+		{"prod stack", "journeys-prod_", "northwind", "welcome", "journeys-prod_northwind_welcome"},
+		{"stack sharing a start", "journeys-dev-eu_", "northwind", "welcome", "journeys-dev-eu_northwind_welcome"},
+		{"exactly 80", "journeys-dev_", "bu", strings.Repeat("j", 80-len("journeys-dev_bu_")), "journeys-dev_bu_" + strings.Repeat("j", 80-len("journeys-dev_bu_"))},
+		{"81 characters", "journeys-dev_", "bu", strings.Repeat("j", 81-len("journeys-dev_bu_")), ""},
+		{"space in bu", "", "north wind", "x", ""},
+		{"too long", "", "bu", strings.Repeat("j", 70), ""},
 	} {
-		got, err := cfg.MachineName(tt.bu, tt.id)
-		if got != tt.want || (tt.want == "") != (err != nil) {
-			t.Errorf("MachineName(%q, %q) = %q, %v; want %q", tt.bu, tt.id, got, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := publish.Config{MachinePrefix: tt.prefix}.MachineName(tt.bu, tt.id)
+			if got != tt.want || (tt.want == "") != (err != nil) {
+				t.Errorf("MachineName(%q, %q) = %q, %v; want %q", tt.bu, tt.id, got, err, tt.want)
+			}
+			if err != nil && !errors.Is(err, publish.ErrInvalid) {
+				t.Errorf("err = %v, want ErrInvalid", err)
+			}
+		})
 	}
 }
 
