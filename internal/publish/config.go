@@ -12,8 +12,12 @@ import (
 
 // Config is what a Publisher needs to know about the deployment.
 type Config struct {
-	// MachinePrefix starts every journey state machine's name; the publish
-	// function's IAM rights are scoped to it. Default "journeys-".
+	// MachinePrefix starts every journey state machine's name; the
+	// deployed functions' IAM rights are scoped to it, so it must be unique
+	// per deployment: template.yaml sets MACHINE_NAME_PREFIX to
+	// "<stack name>_" (a stack name holds no '_', so no stack's prefix
+	// starts another's). Letters, digits, '-' and '_' (ValidMachinePrefix).
+	// Default "journeys-" (the local runtime, which has one deployment).
 	MachinePrefix string
 	// Alias is the alias that follows the current version. Default "live".
 	Alias string
@@ -84,6 +88,28 @@ func envName(placeholder string) string {
 }
 
 var buName = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+
+// prefixRE is what a machine name prefix may hold: the characters Step
+// Functions allows in state machine names that are also no IAM wildcard
+// or ARN separator.
+var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
+
+// MaxMachinePrefix leaves a machine name at least 20 characters for its
+// business unit and journey id within Step Functions' 80.
+const MaxMachinePrefix = 60
+
+// ValidMachinePrefix reports, as an ErrConfig error, why prefix cannot
+// start state machine names; nil if it can.
+func ValidMachinePrefix(prefix string) error {
+	if !prefixRE.MatchString(prefix) {
+		return fmt.Errorf("machine name prefix %q: state machine names allow letters, digits, '-' and '_': %w", prefix, ErrConfig)
+	}
+	if len(prefix) > MaxMachinePrefix {
+		return fmt.Errorf("machine name prefix %q is %d characters, more than %d (state machine names have at most 80; use a shorter stack name): %w",
+			prefix, len(prefix), MaxMachinePrefix, ErrConfig)
+	}
+	return nil
+}
 
 // MachineName is the state machine name of a journey:
 // <prefix><bu>_<journey>. Journey ids never hold '_', and business units

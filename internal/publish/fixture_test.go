@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/compile"
 	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/local"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/embedded"
+	"github.com/journeys-oss/journeys/internal/workflow"
 	"github.com/journeys-oss/journeys/internal/workflow/workflowtest"
 )
 
@@ -32,8 +35,13 @@ func functions() map[string]string {
 }
 
 type fixture struct {
-	st       *embedded.Store
-	api      *workflowtest.Memory
+	st  *embedded.Store
+	api *workflowtest.Memory
+	// wf is the API the publisher runs on: api, or the local runtime's
+	// Step Functions (newFixtureOn).
+	wf workflow.API
+	// end makes a running execution of wf stop running.
+	end      func(ctx context.Context, arn string) error
 	pub      *publish.Publisher
 	launcher *launches
 	now      time.Time
@@ -54,6 +62,28 @@ func (l *launches) StartLaunch(_ context.Context, bu, id, launchID, by string) (
 
 func newFixture(t *testing.T, cfg publish.Config) *fixture {
 	t.Helper()
+	return newFixtureOn(t, cfg, onMemory)
+}
+
+// Where a fixture's publisher runs.
+const (
+	// onMemory is workflowtest.Memory: executions are records that
+	// Finish ends.
+	onMemory = "memory"
+	// onLocal is local.Workflow, the local runtime's Step Functions: it
+	// resolves aliases at start (moto cannot start through one), refuses
+	// to delete an alias target, and runs executions when its engine is
+	// driven (these tests never drive it, so an execution stays at its
+	// start until stopped).
+	onLocal = "local"
+)
+
+// apis are the workflow APIs the tests that depend on execution and
+// version semantics run on.
+var apis = []string{onMemory, onLocal}
+
+func newFixtureOn(t *testing.T, cfg publish.Config, on string) *fixture {
+	t.Helper()
 	f := &fixture{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), launcher: &launches{}}
 	// Every reading advances the clock a little, so audit entries written
 	// in one call still sort in the order they were written.
@@ -64,13 +94,18 @@ func newFixture(t *testing.T, cfg publish.Config) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f.st, f.api = st, workflowtest.New(clock)
+	f.wf, f.end = f.api, func(_ context.Context, arn string) error { return f.api.Finish(arn, workflow.StatusSucceeded) }
+	if on == onLocal {
+		lw := local.NewWorkflow(local.WorkflowConfig{Clock: asl.NewVirtualClock(f.now), Logger: slog.New(slog.DiscardHandler)})
+		f.wf, f.end = lw, func(ctx context.Context, arn string) error { return lw.Stop(ctx, arn, "Test.Ended", "") }
+	}
 	if cfg.RoleArn == "" {
 		cfg.RoleArn = role
 	}
 	if cfg.Functions == nil {
 		cfg.Functions = functions()
 	}
-	f.pub, err = publish.New(st, f.api, cfg, clock, publish.Options{
+	f.pub, err = publish.New(st, f.wf, cfg, clock, publish.Options{
 		Approvals: publish.StoreApprovals{Store: st}, Launcher: f.launcher, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

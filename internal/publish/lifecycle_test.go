@@ -75,69 +75,75 @@ func TestRollback(t *testing.T) {
 
 // TestPrune publishes 15 versions keeping the newest 3: a version with a
 // running execution or an active enrolment survives, a finished execution
-// holds nothing, and the alias target survives a later prune.
+// holds nothing, and the alias target survives a later prune. On the local
+// runtime's Step Functions an execution ends by being stopped, and a
+// version an alias points at cannot be deleted at all.
 func TestPrune(t *testing.T) {
-	f := newFixture(t, publish.Config{Keep: 3})
-	ctx := context.Background()
-	b := bundle(t, "welcome")
-	n := 0
-	next := func() publish.Result {
-		n++
-		return f.publish(t, edit(t, b, "name: Welcome series for LinkedIn leads", fmt.Sprintf("name: Welcome %d", n)), "alice")
-	}
-	next()
-	v2 := next()
-	running, err := f.api.Start(ctx, v2.VersionArn, "running-on-v2", "{}")
-	if err != nil {
-		t.Fatal(err)
-	}
-	next()
-	if got := next().Pruned; !cmp.Equal(got, []int{1}) {
-		t.Errorf("publishing v4 pruned %v, want [1]", got)
-	}
-	// An enrolment on v4 whose execution has not started yet.
-	if _, err := f.st.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-4", Entry: "e", Version: 4}); err != nil {
-		t.Fatal(err)
-	}
-	v5 := next()
-	done, _ := f.api.Start(ctx, v5.VersionArn, "done-on-v5", "{}")
-	if err := f.api.Finish(done, workflow.StatusSucceeded); err != nil {
-		t.Fatal(err)
-	}
-	var last publish.Result
-	for n < 15 {
-		last = next()
-	}
-	if !cmp.Equal(last.Pruned, []int{12}) {
-		t.Errorf("publishing v15 pruned %v, want [12]", last.Pruned)
-	}
-	if got := f.left(t, v2.MachineArn); !cmp.Equal(got, []int{15, 14, 13, 4, 2}) {
-		t.Errorf("versions left %v", got)
-	}
-	// Roll back to 4, release what held 2 and 4, prune: 4 stays as the
-	// alias target and current version, 2 goes.
-	if _, err := f.pub.Rollback(ctx, bu, "welcome", 4, "carol"); err != nil {
-		t.Fatal(err)
-	}
-	completed := store.EnrolmentCompleted
-	if _, err := f.st.UpdateEnrolment(ctx, bu, "welcome", "c-4", "e", store.EnrolmentUpdate{Status: &completed}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.api.Finish(running, workflow.StatusSucceeded); err != nil {
-		t.Fatal(err)
-	}
-	pruned, err := f.pub.Prune(ctx, bu, "welcome")
-	if err != nil || !cmp.Equal(pruned, []int{2}) {
-		t.Fatalf("prune = %v, %v; want [2]", pruned, err)
-	}
-	if got := f.left(t, v2.MachineArn); !cmp.Equal(got, []int{15, 14, 13, 4}) {
-		t.Errorf("versions left %v", got)
+	for _, on := range apis {
+		t.Run(on, func(t *testing.T) {
+			f := newFixtureOn(t, publish.Config{Keep: 3}, on)
+			ctx := context.Background()
+			b := bundle(t, "welcome")
+			n := 0
+			next := func() publish.Result {
+				n++
+				return f.publish(t, edit(t, b, "name: Welcome series for LinkedIn leads", fmt.Sprintf("name: Welcome %d", n)), "alice")
+			}
+			next()
+			v2 := next()
+			running, err := f.wf.Start(ctx, v2.VersionArn, "running-on-v2", "{}")
+			if err != nil {
+				t.Fatal(err)
+			}
+			next()
+			if got := next().Pruned; !cmp.Equal(got, []int{1}) {
+				t.Errorf("publishing v4 pruned %v, want [1]", got)
+			}
+			// An enrolment on v4 whose execution has not started yet.
+			if _, err := f.st.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: "c-4", Entry: "e", Version: 4}); err != nil {
+				t.Fatal(err)
+			}
+			v5 := next()
+			done, _ := f.wf.Start(ctx, v5.VersionArn, "done-on-v5", "{}")
+			if err := f.end(ctx, done); err != nil {
+				t.Fatal(err)
+			}
+			var last publish.Result
+			for n < 15 {
+				last = next()
+			}
+			if !cmp.Equal(last.Pruned, []int{12}) {
+				t.Errorf("publishing v15 pruned %v, want [12]", last.Pruned)
+			}
+			if got := f.left(t, v2.MachineArn); !cmp.Equal(got, []int{15, 14, 13, 4, 2}) {
+				t.Errorf("versions left %v", got)
+			}
+			// Roll back to 4, release what held 2 and 4, prune: 4 stays as the
+			// alias target and current version, 2 goes.
+			if _, err := f.pub.Rollback(ctx, bu, "welcome", 4, "carol"); err != nil {
+				t.Fatal(err)
+			}
+			completed := store.EnrolmentCompleted
+			if _, err := f.st.UpdateEnrolment(ctx, bu, "welcome", "c-4", "e", store.EnrolmentUpdate{Status: &completed}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.end(ctx, running); err != nil {
+				t.Fatal(err)
+			}
+			pruned, err := f.pub.Prune(ctx, bu, "welcome")
+			if err != nil || !cmp.Equal(pruned, []int{2}) {
+				t.Fatalf("prune = %v, %v; want [2]", pruned, err)
+			}
+			if got := f.left(t, v2.MachineArn); !cmp.Equal(got, []int{15, 14, 13, 4}) {
+				t.Errorf("versions left %v", got)
+			}
+		})
 	}
 }
 
 func (f *fixture) left(t *testing.T, machine string) []int {
 	t.Helper()
-	vs, err := f.api.Versions(context.Background(), machine)
+	vs, err := f.wf.Versions(context.Background(), machine)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,8 +53,9 @@ func TestPublishOnMoto(t *testing.T) {
 	defer st.Close()
 	client := sfn.NewFromConfig(testsvc.AWSConfig(t))
 	api := workflow.NewAWS(client, "arn:aws:states:us-east-1:123456789012:stateMachine:")
-	// A prefix unique to this run keeps repeated runs apart on one server.
-	prefix := testsvc.UniqueName(t, "journeys")[:20] + "-"
+	// A prefix unique to this run keeps repeated runs apart on one server,
+	// shaped as a stack's: <stack>_ (template.yaml).
+	prefix := testsvc.UniqueName(t, "j") + "_"
 	pub, err := publish.New(st, motoStarts{api}, publish.Config{RoleArn: role, Functions: functions(), MachinePrefix: prefix}, clock,
 		publish.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

@@ -111,6 +111,9 @@ func New(st Store, api workflow.API, cfg Config, now func() time.Time, o Options
 	if cfg.RoleArn == "" {
 		return nil, fmt.Errorf("the role journey machines run under is not set: %w", ErrConfig)
 	}
+	if err := ValidMachinePrefix(cfg.MachinePrefix); err != nil {
+		return nil, err
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

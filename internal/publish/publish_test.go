@@ -85,36 +85,41 @@ var ignoreStats = cmpopts.IgnoreFields(publish.Result{}, "Stats")
 
 // TestRunningKeepTheirVersion: a new publication moves the alias; the
 // execution started on version 1 keeps it, and the enroller starts new
-// contacts on version 2.
+// contacts on version 2. On the local runtime's Step Functions the
+// enroller starts through the alias, which resolves at the start.
 func TestRunningKeepTheirVersion(t *testing.T) {
-	f := newFixture(t, publish.Config{})
-	ctx := context.Background()
-	granted := map[string]store.Consent{"email": {Status: store.ConsentGranted, At: f.now}}
-	for _, id := range []string{"c-1", "c-2"} {
-		if _, err := f.st.UpsertContact(ctx, bu, store.ContactPatch{ID: id, Email: store.String(id + "@example.com"), Channels: granted}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	en := enrol.New(f.st, catalog.New(f.st, nil), f.api, func() time.Time { return f.now })
-	b := bundle(t, "welcome")
-	v1 := f.publish(t, b, "alice")
-	first, err := en.Enrol(ctx, enrol.Request{BU: bu, Journey: "welcome", Contact: "c-1", Entry: "lead-1"})
-	if err != nil || first.Version != 1 {
-		t.Fatalf("enrol on v1: %+v, %v", first, err)
-	}
-	v2 := f.publish(t, edit(t, b, "name: Welcome series for LinkedIn leads", "name: Welcome series v2"), "bob")
-	if v2.Version != 2 || v2.VersionArn == v1.VersionArn {
-		t.Fatalf("second publication %+v", v2)
-	}
-	second, err := en.Enrol(ctx, enrol.Request{BU: bu, Journey: "welcome", Contact: "c-2", Entry: "lead-2"})
-	if err != nil || second.Version != 2 {
-		t.Fatalf("enrol on v2: %+v, %v", second, err)
-	}
-	for arn, want := range map[string]string{first.Execution: v1.VersionArn, second.Execution: v2.VersionArn} {
-		info, err := f.api.Describe(ctx, arn)
-		if err != nil || info.VersionArn != want || info.Status != workflow.StatusRunning {
-			t.Errorf("%s: %+v, %v; want running %s", arn, info, err, want)
-		}
+	for _, on := range apis {
+		t.Run(on, func(t *testing.T) {
+			f := newFixtureOn(t, publish.Config{}, on)
+			ctx := context.Background()
+			granted := map[string]store.Consent{"email": {Status: store.ConsentGranted, At: f.now}}
+			for _, id := range []string{"c-1", "c-2"} {
+				if _, err := f.st.UpsertContact(ctx, bu, store.ContactPatch{ID: id, Email: store.String(id + "@example.com"), Channels: granted}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			en := enrol.New(f.st, catalog.New(f.st, nil), f.wf, func() time.Time { return f.now })
+			b := bundle(t, "welcome")
+			v1 := f.publish(t, b, "alice")
+			first, err := en.Enrol(ctx, enrol.Request{BU: bu, Journey: "welcome", Contact: "c-1", Entry: "lead-1"})
+			if err != nil || first.Version != 1 {
+				t.Fatalf("enrol on v1: %+v, %v", first, err)
+			}
+			v2 := f.publish(t, edit(t, b, "name: Welcome series for LinkedIn leads", "name: Welcome series v2"), "bob")
+			if v2.Version != 2 || v2.VersionArn == v1.VersionArn {
+				t.Fatalf("second publication %+v", v2)
+			}
+			second, err := en.Enrol(ctx, enrol.Request{BU: bu, Journey: "welcome", Contact: "c-2", Entry: "lead-2"})
+			if err != nil || second.Version != 2 {
+				t.Fatalf("enrol on v2: %+v, %v", second, err)
+			}
+			for arn, want := range map[string]string{first.Execution: v1.VersionArn, second.Execution: v2.VersionArn} {
+				info, err := f.wf.Describe(ctx, arn)
+				if err != nil || info.VersionArn != want || info.Status != workflow.StatusRunning {
+					t.Errorf("%s: %+v, %v; want running %s", arn, info, err, want)
+				}
+			}
+		})
 	}
 }
 
@@ -177,19 +182,34 @@ func TestPublishRefuses(t *testing.T) {
 	}
 }
 
+// TestMachineName: names are <prefix><bu>_<journey>, at most 80
+// characters. A deployment's prefix is <stack>_ (template.yaml), and two
+// stacks' names never meet: journeys-dev_* does not match a name of the
+// stack journeys-dev-eu.
 func TestMachineName(t *testing.T) {
-	cfg := publish.Config{}
-	for _, tt := range []struct{ bu, id, want string }{
-		{"northwind", "welcome", "journeys-northwind_welcome"},
-		{"a-b", "c", "journeys-a-b_c"},
-		{"a", "b-c", "journeys-a_b-c"},
-		{"north wind", "x", ""},
-		{"bu", strings.Repeat("j", 70), ""},
+	for _, tt := range []struct {
+		name, prefix, bu, id, want string
+	}{
+		{"default prefix", "", "northwind", "welcome", "journeys-northwind_welcome"},
+		{"bu with a dash", "", "a-b", "c", "journeys-a-b_c"},
+		{"journey with a dash", "", "a", "b-c", "journeys-a_b-c"},
+		{"dev stack", "journeys-dev_", "northwind", "welcome", "journeys-dev_northwind_welcome"},
+		{"prod stack", "journeys-prod_", "northwind", "welcome", "journeys-prod_northwind_welcome"},
+		{"stack sharing a start", "journeys-dev-eu_", "northwind", "welcome", "journeys-dev-eu_northwind_welcome"},
+		{"exactly 80", "journeys-dev_", "bu", strings.Repeat("j", 80-len("journeys-dev_bu_")), "journeys-dev_bu_" + strings.Repeat("j", 80-len("journeys-dev_bu_"))},
+		{"81 characters", "journeys-dev_", "bu", strings.Repeat("j", 81-len("journeys-dev_bu_")), ""},
+		{"space in bu", "", "north wind", "x", ""},
+		{"too long", "", "bu", strings.Repeat("j", 70), ""},
 	} {
-		got, err := cfg.MachineName(tt.bu, tt.id)
-		if got != tt.want || (tt.want == "") != (err != nil) {
-			t.Errorf("MachineName(%q, %q) = %q, %v; want %q", tt.bu, tt.id, got, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := publish.Config{MachinePrefix: tt.prefix}.MachineName(tt.bu, tt.id)
+			if got != tt.want || (tt.want == "") != (err != nil) {
+				t.Errorf("MachineName(%q, %q) = %q, %v; want %q", tt.bu, tt.id, got, err, tt.want)
+			}
+			if err != nil && !errors.Is(err, publish.ErrInvalid) {
+				t.Errorf("err = %v, want ErrInvalid", err)
+			}
+		})
 	}
 }
 

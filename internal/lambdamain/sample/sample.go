@@ -113,7 +113,8 @@ func Seed(ctx context.Context, cfg aws.Config, o Options) ([]string, error) {
 		"JOURNEY_ROLE_ARN=arn:aws:iam::" + Account + ":role/journeys-machines",
 		"SEND_FUNCTION_ARN=arn:aws:lambda:" + Region + ":" + Account + ":function:journeys-send",
 		"FINISH_FUNCTION_ARN=arn:aws:lambda:" + Region + ":" + Account + ":function:journeys-finish",
-		"SEGMENT_LAUNCH_MACHINE_ARN=arn:aws:states:" + Region + ":" + Account + ":stateMachine:segment-launch-dev",
+		"SEGMENT_LAUNCH_MACHINE_ARN=arn:aws:states:" + Region + ":" + Account + ":stateMachine:journeys-local-segment-launch",
+		"MACHINE_NAME_PREFIX=journeys-local_",
 	}, nil
 }
 
