@@ -66,6 +66,10 @@ type Result struct {
 	States map[string]journey.Pos
 	// Stats are the machine's size and per-contact cost.
 	Stats Stats
+	// WaitChecks names the task of each timed wait that answers how much
+	// of its timeout is left once paused time is left out: its answer is
+	// not the step's outcome (observers of executions skip it).
+	WaitChecks map[string]bool
 }
 
 // Compile compiles a checked journey. Errors mean a bug in the compiler or
@@ -90,7 +94,7 @@ func Compile(c *journey.Checked, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile journey %s: %w", c.Journey.ID, err)
 	}
-	return &Result{Journey: c.Journey.ID, Definition: b, States: m.pos, Stats: m.stats()}, nil
+	return &Result{Journey: c.Journey.ID, Definition: b, States: m.pos, Stats: m.stats(), WaitChecks: m.waitChecks}, nil
 }
 
 func comment(j *journey.Journey, source string) string {
@@ -102,14 +106,15 @@ func comment(j *journey.Journey, source string) string {
 
 // compiler holds the state of one compilation.
 type compiler struct {
-	c      *journey.Checked
-	j      *journey.Journey
-	names  namer
-	title  []string // each step's state name
-	entry  []string // each step's first state
-	states obj
-	pos    map[string]journey.Pos
-	graph  map[string]*node
+	c          *journey.Checked
+	j          *journey.Journey
+	names      namer
+	title      []string // each step's state name
+	entry      []string // each step's first state
+	states     obj
+	waitChecks map[string]bool // pause-check tasks of timed waits
+	pos        map[string]journey.Pos
+	graph      map[string]*node
 
 	native       map[int]segment.Rule // if steps compiled to native Choice rules
 	nativeSwitch map[int]bool         // switch steps compiled to native Choice rules
@@ -127,7 +132,7 @@ func newCompiler(c *journey.Checked) *compiler {
 	return &compiler{
 		c: c, j: c.Journey,
 		title: make([]string, n), entry: make([]string, n),
-		pos: map[string]journey.Pos{}, graph: map[string]*node{},
+		pos: map[string]journey.Pos{}, graph: map[string]*node{}, waitChecks: map[string]bool{},
 		native: map[int]segment.Rule{}, nativeSwitch: map[int]bool{},
 		refresh: make([]bool, n), returnsAttrs: make([]bool, n), freshBody: make([]bool, n),
 		shared: map[string]string{}, used: map[string]bool{},

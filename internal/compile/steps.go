@@ -330,6 +330,7 @@ func (m *compiler) timedWait(i int, w timedTask) {
 	s := m.j.Steps[i]
 	name := m.title[i]
 	check := m.names.sub(name, "time left")
+	m.waitChecks[check] = true
 	choice := m.names.sub(name, "any time left")
 	again := m.names.sub(name, "wait the rest")
 	m.add(m.entry[i], s.Pos, o(

@@ -27,7 +27,7 @@ func NewObserver(c *journey.Checked, machine string) (*Observer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Observer{checked: c, recorder: NewRecorder(NewStepMap(c, res.States)), marker: ":execution:" + machine + ":"}, nil
+	return &Observer{checked: c, recorder: NewRecorder(NewStepMap(c, res)), marker: ":execution:" + machine + ":"}, nil
 }
 
 // Trace is the engine's trace hook; it keeps the events of the observed

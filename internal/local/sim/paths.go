@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/asl"
+	"github.com/journeys-oss/journeys/internal/compile"
 	"github.com/journeys-oss/journeys/internal/journey"
 )
 
@@ -17,6 +18,7 @@ type StepMap struct {
 	steps  map[string]int  // state name → step index
 	holdup map[string]bool // holdout end states
 	ends   map[string]string
+	checks map[string]bool // pause checks of timed waits (compile.Result.WaitChecks)
 }
 
 // Shared end states of compiled journeys (internal/compile's names) and
@@ -30,7 +32,8 @@ var sharedEnds = map[string]string{
 
 // NewStepMap maps a compiled journey's states (compile.Result.States) to
 // its steps.
-func NewStepMap(c *journey.Checked, states map[string]journey.Pos) *StepMap {
+func NewStepMap(c *journey.Checked, res *compile.Result) *StepMap {
+	states := res.States
 	byPos := map[journey.Pos]int{}
 	holdouts := map[journey.Pos]int{}
 	for i, s := range c.Journey.Steps {
@@ -39,7 +42,7 @@ func NewStepMap(c *journey.Checked, states map[string]journey.Pos) *StepMap {
 			holdouts[s.Split.Holdout.Pos] = i
 		}
 	}
-	m := &StepMap{steps: map[string]int{}, holdup: map[string]bool{}, ends: map[string]string{}}
+	m := &StepMap{steps: map[string]int{}, holdup: map[string]bool{}, ends: map[string]string{}, checks: res.WaitChecks}
 	for name, pos := range states {
 		if i, ok := byPos[pos]; ok {
 			m.steps[name] = i
@@ -179,7 +182,10 @@ func (r *Recorder) taskEnded(ev asl.TraceEvent) {
 	if p == nil {
 		return
 	}
-	if n := len(p.hops); n > 0 && p.hops[n-1].step == int32(i) {
+	// A timed wait's pause check answers after the timeout without
+	// deciding the step's outcome: the timeout stands unless the wait
+	// goes on and ends otherwise.
+	if n := len(p.hops); n > 0 && p.hops[n-1].step == int32(i) && !r.steps.checks[ev.State] {
 		p.hops[n-1].exit = exits[ev.Error]
 	}
 }

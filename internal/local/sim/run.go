@@ -284,7 +284,7 @@ func (r *run) setup(ctx context.Context, st local.Store) error {
 		return err
 	}
 	r.checked, r.bu = checked, checked.Journey.BusinessUnit
-	r.recorder = NewRecorder(NewStepMap(checked, compiled.States))
+	r.recorder = NewRecorder(NewStepMap(checked, compiled))
 	r.recorder.onHop = r.hop
 	r.world = newWorld(r.clock.Now, r.opts.Watch, r.needsMessages())
 	for _, f := range r.opts.Failures {
