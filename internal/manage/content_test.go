@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +17,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/journeys-oss/journeys/internal/approval"
+	"github.com/journeys-oss/journeys/internal/compile"
 	"github.com/journeys-oss/journeys/internal/manage"
+	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
 )
 
@@ -269,4 +272,65 @@ func TestContentApproval(t *testing.T) {
 			t.Errorf("approval without a flow: %d %s, want 501", status, body)
 		}
 	})
+}
+
+// TestPublishChecksStoreContent publishes through a publisher that checks
+// content against the store, as a deployment's does: the journey is
+// refused while its templates are missing, and published once the whole
+// journeys/content folder has been uploaded through the API.
+func TestPublishChecksStoreContent(t *testing.T) {
+	f := newFixture(t, manage.Config{})
+	f.addKey(t, bu, "writer", manage.ScopeContentWrite, manage.ScopeJourneysPublish)
+	fns := map[string]string{}
+	for name, fn := range compile.Placeholders {
+		fns[name] = "arn:aws:lambda:us-east-1:123456789012:function:journeys-" + fn
+	}
+	pub, err := publish.New(f.st, f.api, publish.Config{RoleArn: "arn:aws:iam::123456789012:role/j", Functions: fns}, f.clock.now,
+		publish.Options{ContentFor: manage.StoreContentChecker(f.st), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := manage.NewService(f.st, f.api, pub, manage.Config{}, manage.Options{Now: f.clock.now, Logger: slog.New(slog.DiscardHandler)})
+	f.srv.Config.Handler = manage.NewHandler(svc, manage.HandlerOptions{})
+	ctx := context.Background()
+	client := f.client("writer")
+
+	_, err = client.Publish(ctx, manage.PublishRequest{Bundle: welcome(t)})
+	var apiErr *manage.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(apiErr.Detail.Problems), `unknown template "welcome-intro"`) {
+		t.Fatalf("publish without content: %v, want 422 naming welcome-intro", err)
+	}
+
+	files, err := manage.ContentFiles(filepath.Join("..", "..", "journeys", "content"), nil, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.PutContent(ctx, manage.ContentRequest{Files: files})
+	if err != nil {
+		t.Fatalf("upload journeys/content: %v", err)
+	}
+	if len(res.Items) != len(files) {
+		t.Errorf("upload answered %d items for %d files", len(res.Items), len(files))
+	}
+	if _, err := f.st.GetContent(ctx, bu, store.ContentBlock, "footer", "de", 2); err != nil {
+		t.Errorf("footer@2.de: %v", err)
+	}
+	out, err := client.Publish(ctx, manage.PublishRequest{Bundle: welcome(t)})
+	if err != nil || out.Status != "published" {
+		t.Fatalf("publish with the content uploaded: %+v, %v", out, err)
+	}
+	if out.Content["template/welcome-intro/de-AT"] != 1 {
+		t.Errorf("pins = %v, want the uploaded welcome-intro de-AT v1", out.Content)
+	}
+
+	// Uploading the unchanged folder again writes nothing.
+	again, err := client.PutContent(ctx, manage.ContentRequest{Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range again.Items {
+		if it.Status != manage.ContentUnchanged {
+			t.Errorf("second upload: %+v, want unchanged", it)
+		}
+	}
 }
