@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
+	"github.com/journeys-oss/journeys/internal/workflow/workflowtest"
 )
 
 const footer1 = "<p>Northwind · {{ links.unsubscribe }}</p>\n"
@@ -274,28 +276,51 @@ func TestContentApproval(t *testing.T) {
 	})
 }
 
+// deployStore is what a deployment's store gives the management API.
+type deployStore interface {
+	manage.Store
+	PutAPIKey(ctx context.Context, k store.APIKey) error
+}
+
+// contentDeployment serves the management API over st as a deployment
+// does: publications check content against the store
+// (manage.StoreContentChecker). It returns a client whose key may write
+// content and publish.
+func contentDeployment(t *testing.T, st deployStore, now func() time.Time) *manage.Client {
+	t.Helper()
+	fns := map[string]string{}
+	for name, fn := range compile.Placeholders {
+		fns[name] = "arn:aws:lambda:us-east-1:123456789012:function:journeys-" + fn
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	api := workflowtest.New(now)
+	pub, err := publish.New(st, api, publish.Config{RoleArn: "arn:aws:iam::123456789012:role/j", Functions: fns}, now,
+		publish.Options{ContentFor: manage.StoreContentChecker(st), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := manage.NewService(st, api, pub, manage.Config{}, manage.Options{Now: now, Logger: quiet})
+	srv := httptest.NewServer(manage.NewHandler(svc, manage.HandlerOptions{Logger: quiet}))
+	t.Cleanup(srv.Close)
+	secret, key := manage.NewAPIKey(bu, "deployer", []string{manage.ScopeContentWrite, manage.ScopeJourneysPublish}, now())
+	if err := st.PutAPIKey(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	return &manage.Client{BaseURL: srv.URL, Key: secret}
+}
+
 // TestPublishChecksStoreContent publishes through a publisher that checks
 // content against the store, as a deployment's does: the journey is
 // refused while its templates are missing, and published once the whole
 // journeys/content folder has been uploaded through the API.
 func TestPublishChecksStoreContent(t *testing.T) {
 	f := newFixture(t, manage.Config{})
-	f.addKey(t, bu, "writer", manage.ScopeContentWrite, manage.ScopeJourneysPublish)
-	fns := map[string]string{}
-	for name, fn := range compile.Placeholders {
-		fns[name] = "arn:aws:lambda:us-east-1:123456789012:function:journeys-" + fn
-	}
-	pub, err := publish.New(f.st, f.api, publish.Config{RoleArn: "arn:aws:iam::123456789012:role/j", Functions: fns}, f.clock.now,
-		publish.Options{ContentFor: manage.StoreContentChecker(f.st), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := manage.NewService(f.st, f.api, pub, manage.Config{}, manage.Options{Now: f.clock.now, Logger: slog.New(slog.DiscardHandler)})
-	f.srv.Config.Handler = manage.NewHandler(svc, manage.HandlerOptions{})
-	ctx := context.Background()
-	client := f.client("writer")
+	publishWithUploadedContent(t, f.st, contentDeployment(t, f.st, f.clock.now))
+}
 
-	_, err = client.Publish(ctx, manage.PublishRequest{Bundle: welcome(t)})
+func publishWithUploadedContent(t *testing.T, st deployStore, client *manage.Client) {
+	ctx := context.Background()
+	_, err := client.Publish(ctx, manage.PublishRequest{Bundle: welcome(t)})
 	var apiErr *manage.APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(apiErr.Detail.Problems), `unknown template "welcome-intro"`) {
 		t.Fatalf("publish without content: %v, want 422 naming welcome-intro", err)
@@ -312,7 +337,7 @@ func TestPublishChecksStoreContent(t *testing.T) {
 	if len(res.Items) != len(files) {
 		t.Errorf("upload answered %d items for %d files", len(res.Items), len(files))
 	}
-	if _, err := f.st.GetContent(ctx, bu, store.ContentBlock, "footer", "de", 2); err != nil {
+	if _, err := st.GetContent(ctx, bu, store.ContentBlock, "footer", "de", 2); err != nil {
 		t.Errorf("footer@2.de: %v", err)
 	}
 	out, err := client.Publish(ctx, manage.PublishRequest{Bundle: welcome(t)})
