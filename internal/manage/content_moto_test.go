@@ -68,4 +68,3 @@ func TestContentOnMoto(t *testing.T) {
 		t.Errorf("approved banner: %+v, %v", got, err)
 	}
 }
-
