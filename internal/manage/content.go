@@ -105,8 +105,12 @@ const (
 // RequireApproval, keeps them for a content approval and asks for it.
 // Errors: *ContentError when it does not check, store.ErrConflict when a
 // version is stored with other text, ErrUnavailable when approval is asked
-// and no approval flow is configured.
+// and no approval flow is configured, or content comes from files here
+// (Options.FileContent).
 func (s *Service) PutContent(ctx context.Context, bu, actor string, r ContentRequest) (ContentResult, error) {
+	if s.files != "" {
+		return ContentResult{}, fmt.Errorf("this system serves content from the files under %s, not from its store: edit them there (journeys content publish uploads to a deployed system): %w", s.files, ErrUnavailable)
+	}
 	files, err := r.files()
 	if err != nil {
 		return ContentResult{}, err

@@ -44,6 +44,7 @@ type Service struct {
 	publisher *publish.Publisher
 	launcher  publish.Launcher
 	approvals ContentApprovals
+	files     string
 	cfg       Config
 	now       func() time.Time
 	sleep     func(context.Context, time.Duration) error
@@ -78,6 +79,10 @@ type Options struct {
 	// ContentApprovals asks for content approvals (nil: an upload that
 	// requires approval answers 501).
 	ContentApprovals ContentApprovals
+	// FileContent, when set, is the folder this deployment serves content
+	// from (the dev server's <root>/content): it reads no store content,
+	// so POST .../content answers 501 naming the folder to edit instead.
+	FileContent string
 	// Now and Sleep are the clock (virtual in tests). Defaults: time.Now
 	// and a context-aware timer.
 	Now   func() time.Time
@@ -106,7 +111,7 @@ func NewService(st Store, api workflow.API, p *publish.Publisher, cfg Config, o 
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{store: st, api: api, publisher: p, launcher: o.Launcher, approvals: o.ContentApprovals, cfg: cfg.withDefaults(),
+	return &Service{store: st, api: api, publisher: p, launcher: o.Launcher, approvals: o.ContentApprovals, files: o.FileContent, cfg: cfg.withDefaults(),
 		now: o.Now, sleep: o.Sleep, log: o.Logger}
 }
 
