@@ -210,6 +210,9 @@ func (s *Service) requestContentApproval(ctx context.Context, bu, actor string, 
 		Details: fmt.Sprintf("%s asks to publish %d content version(s): %s", actor, len(items), truncate(strings.Join(labels, ", "), 2000)),
 		Expires: now.Add(ContentApprovalTTL),
 	})
+	if errors.Is(err, approval.ErrUnknownBU) {
+		return res, fmt.Errorf("business unit %s has no approval flow (the approvals section of its settings): %w", bu, ErrUnavailable)
+	}
 	if err != nil {
 		return res, fmt.Errorf("request content approval: %w", err)
 	}

@@ -266,6 +266,22 @@ func TestContentApproval(t *testing.T) {
 			t.Errorf("audit (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("unit_without_flow_is_501", func(t *testing.T) {
+		f := newFixture(t, manage.Config{})
+		flow, err := approval.New(approval.Options{
+			Store: f.st, Poster: approval.Outbox{Dir: t.TempDir()}, CallbackURL: "https://api.example.com/approvals/callback",
+			Settings: func(context.Context, string) (approval.Config, error) { return approval.Config{}, approval.ErrUnknownBU },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.srv.Config.Handler = manage.NewHandler(manage.NewService(f.st, f.api, nil, manage.Config{}, manage.Options{ContentApprovals: flow}), manage.HandlerOptions{})
+		f.addKey(t, bu, "writer", manage.ScopeContentWrite)
+		status, body := f.postContent(t, "writer", manage.ContentRequest{Name: "blocks/footer@1.liquid", Source: footer1, RequireApproval: true})
+		if status != http.StatusNotImplemented || !strings.Contains(string(body), "no approval flow") {
+			t.Errorf("approval for a unit without a flow: %d %s, want 501", status, body)
+		}
+	})
 	t.Run("no_flow_is_501", func(t *testing.T) {
 		f := newFixture(t, manage.Config{})
 		f.addKey(t, bu, "writer", manage.ScopeContentWrite)
