@@ -270,7 +270,9 @@ func TestContentApproval(t *testing.T) {
 		f := newFixture(t, manage.Config{})
 		flow, err := approval.New(approval.Options{
 			Store: f.st, Poster: approval.Outbox{Dir: t.TempDir()}, CallbackURL: "https://api.example.com/approvals/callback",
-			Settings: func(context.Context, string) (approval.Config, error) { return approval.Config{}, approval.ErrUnknownBU },
+			Settings: func(context.Context, string) (approval.Config, error) {
+				return approval.Config{}, approval.ErrUnknownBU
+			},
 		})
 		if err != nil {
 			t.Fatal(err)
