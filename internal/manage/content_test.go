@@ -125,11 +125,22 @@ func TestContentUpload(t *testing.T) {
 		t.Errorf("stored intro: %+v, %v", c, err)
 	}
 
+	// A locale variant alone: its default may be stored already.
+	if status, body = f.postContent(t, "writer", manage.ContentRequest{Name: "templates/intro.fr.liquid", Source: strings.Replace(introTemplate, "Welcome", "Bienvenue", 1)}); status != http.StatusCreated {
+		t.Errorf("variant of a stored template: %d %s, want 201", status, body)
+	}
+	if status, body = f.postContent(t, "writer", manage.ContentRequest{Name: "templates/outro.fr.liquid", Source: introTemplate}); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "no default") {
+		t.Errorf("variant without a default anywhere: %d %s, want 422", status, body)
+	}
+
 	// Shared content needs the explicit scope; another unit's folder is not
 	// the caller's.
 	shared := manage.ContentRequest{Name: "blocks/legal@1.liquid", Source: "<small>legal</small>", Shared: true}
 	if status, body = f.postContent(t, "ops", shared); status != http.StatusForbidden {
 		t.Errorf("shared with a key without scopes: %d %s, want 403", status, body)
+	}
+	if status, body = f.postContent(t, "all", shared); status != http.StatusForbidden {
+		t.Errorf("shared with a * key: %d %s, want 403 (content:share is explicit-only)", status, body)
 	}
 	if status, body = f.postContent(t, "sharer", shared); status != http.StatusCreated {
 		t.Errorf("shared with content:share: %d %s, want 201", status, body)
@@ -153,8 +164,8 @@ func TestContentUpload(t *testing.T) {
 			writes++
 		}
 	}
-	if writes != 2 {
-		t.Errorf("put-content audit entries by the writer = %d, want 2 (footer@1, the batch)", writes)
+	if writes != 3 {
+		t.Errorf("put-content audit entries by the writer = %d, want 3 (footer@1, the batch, intro.fr)", writes)
 	}
 }
 

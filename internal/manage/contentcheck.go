@@ -48,7 +48,7 @@ func checkName(bu string, f ContentFile) error {
 	return nil
 }
 
-// parsed is an upload read with the file parser of journeys/content.
+// A parsedUpload is an upload read with the file parser of journeys/content.
 type parsedUpload struct {
 	files  *content.FileSource
 	index  *content.Index
