@@ -47,6 +47,12 @@ func (f *fixture) addKey(t *testing.T, bu, name string, scopes ...string) string
 	return secret
 }
 
+// serve points the fixture's client calls at a new server of h.
+func (f *fixture) serve(t *testing.T, h http.Handler) {
+	f.srv = httptest.NewServer(h)
+	t.Cleanup(f.srv.Close)
+}
+
 func (f *fixture) postContent(t *testing.T, key string, req manage.ContentRequest) (int, []byte) {
 	t.Helper()
 	body, _ := json.Marshal(req)
@@ -195,7 +201,7 @@ func newApprovalFixture(t *testing.T) *approvalFixture {
 		t.Fatal(err)
 	}
 	svc := manage.NewService(f.st, f.api, nil, manage.Config{}, manage.Options{ContentApprovals: flow, Now: f.clock.now})
-	f.srv.Config.Handler = manage.NewHandler(svc, manage.HandlerOptions{})
+	f.serve(t, manage.NewHandler(svc, manage.HandlerOptions{}))
 	f.addKey(t, bu, "writer", manage.ScopeContentWrite)
 	return &approvalFixture{fixture: f, flow: flow, outbox: outbox}
 }
@@ -288,7 +294,7 @@ func TestContentApproval(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.srv.Config.Handler = manage.NewHandler(manage.NewService(f.st, f.api, nil, manage.Config{}, manage.Options{ContentApprovals: flow}), manage.HandlerOptions{})
+		f.serve(t, manage.NewHandler(manage.NewService(f.st, f.api, nil, manage.Config{}, manage.Options{ContentApprovals: flow}), manage.HandlerOptions{}))
 		f.addKey(t, bu, "writer", manage.ScopeContentWrite)
 		status, body := f.postContent(t, "writer", manage.ContentRequest{Name: "blocks/footer@1.liquid", Source: footer1, RequireApproval: true})
 		if status != http.StatusNotImplemented || !strings.Contains(string(body), "no approval flow") {
