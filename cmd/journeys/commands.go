@@ -25,5 +25,6 @@ func extraCommands() []command {
 		{"versions", "list a journey's published versions", runVersions},
 		{"launch", "launch a segment journey now", runLaunch},
 		{"cost", "estimate what a journey costs on AWS per contact and per N contacts", runCost},
+		{"content", "upload templates and blocks to a deployed system's content library", runContent},
 	}
 }

@@ -292,7 +292,7 @@ func (s *System) buildServices() error {
 		return err
 	}
 	s.Manage = manage.NewService(s.cfg.Store, s.Workflow, s.Publisher, manage.Config{},
-		manage.Options{Launcher: popts.Launcher, Now: s.Now, Logger: s.log})
+		manage.Options{Launcher: popts.Launcher, Now: s.Now, Logger: s.log, FileContent: filepath.Join(s.cfg.Root, "content")})
 	return nil
 }
 

@@ -31,13 +31,19 @@ const (
 	// ScopeLeadsWrite feeds backfilled LinkedIn leads into the lead
 	// pipeline (POST /leads/backfill). It is explicit-only.
 	ScopeLeadsWrite = "leads:write"
+	// ScopeContentWrite uploads the business unit's own templates and
+	// blocks (POST /content).
+	ScopeContentWrite = "content:write"
+	// ScopeContentShare uploads shared content, which every business unit
+	// sees (POST /content with shared files). It is explicit-only.
+	ScopeContentShare = "content:share"
 )
 
 // explicitOnly reports the scopes a key holds only when its record names
 // them: neither a key without scopes nor ScopeAll grants them, so keys made
 // before such a scope existed do not gain it. IAM callers are granted what
 // their IAM policy allows on the route.
-func explicitOnly(scope string) bool { return scope == ScopeLeadsWrite }
+func explicitOnly(scope string) bool { return scope == ScopeLeadsWrite || scope == ScopeContentShare }
 
 // KeyPrefix starts every API key secret, so leaked keys are recognisable.
 const KeyPrefix = "jk_"

@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/handler/httpapi"
+	"github.com/journeys-oss/journeys/internal/journey"
+	"github.com/journeys-oss/journeys/internal/lambdamain"
 	"github.com/journeys-oss/journeys/internal/launch"
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/workflow"
@@ -40,12 +43,28 @@ func NewDeployment(st Store, api workflow.API, approvals publish.Approvals, gete
 	if approvals == nil {
 		approvals = publish.StoreApprovals{Store: st}
 	}
-	p, err := publish.New(st, api, pc, time.Now, publish.Options{Approvals: approvals, Launcher: starter, Logger: log})
+	p, err := publish.New(st, api, pc, time.Now, publish.Options{Approvals: approvals, Launcher: starter, Logger: log,
+		ContentFor: StoreContentChecker(st)})
 	if err != nil {
 		return nil, err
 	}
-	svc := NewService(st, api, p, Config{}, Options{Launcher: starter, Logger: log})
+	o := Options{Launcher: starter, Logger: log}
+	if flow, ok := approvals.(publish.FlowApprovals); ok && flow.Service != nil {
+		o.ContentApprovals = flow.Service // content approvals take the publications' flow
+	}
+	svc := NewService(st, api, p, Config{}, o)
 	return &Deployment{Publisher: p, Starter: starter, Launch: ls, Service: svc}, nil
+}
+
+// StoreContentChecker returns publish.Options.ContentFor of a deployment:
+// each publication checks the templates and blocks its journey sends
+// against the store's content library (the business unit's own and shared
+// latest versions), so a journey that sends a missing or broken template
+// is refused before its alias moves.
+func StoreContentChecker(st lambdamain.ContentStore) func() journey.Content {
+	return func() journey.Content {
+		return content.NewJourneyContent(lambdamain.NewStoreContent(st, lambdamain.ContentCache{}))
+	}
 }
 
 // IAMIdentity is the HandlerOptions.Identity of the deployed API: the IAM

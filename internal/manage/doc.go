@@ -10,8 +10,14 @@
 // per-business-unit API keys: "Authorization: Bearer <key>", looked up by
 // the key's SHA-256 hash (HashKey) in store.APIKeys; the key's business
 // unit is the only one its calls can touch, and its scopes limit what they
-// may do. Some scopes are explicit-only (leads:write): a key holds them
+// may do. Some scopes are explicit-only (leads:write, content:share): a key holds them
 // only when its record names them, never through "no scopes" or "*".
+//
+// POST .../content takes content files as written under journeys/content
+// (one, or a batch), checks them against the store's content library and
+// the business unit's contact schema, and stores each version under the
+// number the file names, or holds them for a content approval
+// (Service.PutContent). Shared files need the explicit-only content:share.
 //
 // POST .../leads/backfill takes one page of LinkedIn leads (as the owner
 // finder returns them) for the caller's business unit and puts each
@@ -22,7 +28,7 @@
 // Every operation takes the business unit explicitly and the store keys
 // every record by it, so a call can never reach another business unit's
 // journeys, contacts or audit log. Publishing, pausing, resuming, stopping,
-// rolling back, launching, importing and erasing are written to the audit
+// rolling back, launching, importing, erasing and content uploads are written to the audit
 // log with the caller as actor.
 //
 // Bodies are JSON (a CSV file for contact imports), bounded in size; errors

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/handler"
 	"github.com/journeys-oss/journeys/internal/journey"
@@ -30,6 +31,7 @@ func errorStatus(err error) (int, string) {
 	var inv *publish.InvalidError
 	var body *bodyError
 	var imp *ImportError
+	var cont *ContentError
 	switch {
 	case errors.As(err, &body):
 		return body.status, "bad_request"
@@ -39,6 +41,10 @@ func errorStatus(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.As(err, &inv):
 		return http.StatusUnprocessableEntity, "invalid_journey"
+	case errors.As(err, &cont):
+		return http.StatusUnprocessableEntity, "invalid_content"
+	case errors.Is(err, approval.ErrPendingTooLarge):
+		return http.StatusRequestEntityTooLarge, "too_large"
 	case errors.As(err, &imp):
 		return http.StatusUnprocessableEntity, "invalid_import"
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, content.ErrNotFound):
@@ -66,6 +72,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &inv) {
 		d.Message = "journey " + inv.Journey + " does not check"
 		d.Problems = inv.Problems
+	}
+	var cont *ContentError
+	if errors.As(err, &cont) {
+		d.Message = "the content does not check"
+		d.Problems = cont.Problems
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="journeys"`)

@@ -90,6 +90,7 @@ func NewHandler(svc *Service, o HandlerOptions) *Handler {
 	h.route("GET /audit", ScopeAuditRead, h.auditLog)
 	h.route("POST /previews", ScopeContentPreview, h.preview)
 	h.route("POST /leads/backfill", ScopeLeadsWrite, h.backfill)
+	h.route("POST /content", ScopeContentWrite, h.putContent)
 	return h
 }
 

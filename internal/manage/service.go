@@ -2,8 +2,10 @@ package manage
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 
 	"github.com/journeys-oss/journeys/internal/publish"
 	"github.com/journeys-oss/journeys/internal/store"
@@ -25,6 +27,13 @@ type Store interface {
 	ListAudit(ctx context.Context, bu, cursor string, limit int) (store.Page[store.AuditEntry], error)
 	CreateApproval(ctx context.Context, bu string, a store.Approval) (store.Approval, error)
 	CreateCallback(ctx context.Context, bu string, c store.Callback) (store.Callback, error)
+	// Content uploads (POST .../content).
+	PutContent(ctx context.Context, bu string, c store.Content) (store.Content, error)
+	GetContent(ctx context.Context, bu string, kind store.ContentKind, id, locale string, version int) (store.Content, error)
+	ContentRevision(ctx context.Context, bu string) (string, error)
+	BeginIdempotency(ctx context.Context, bu, key string, lease time.Duration) (store.Idempotency, error)
+	CompleteIdempotency(ctx context.Context, bu, key, token string, result []byte, keep time.Duration) error
+	ReleaseIdempotency(ctx context.Context, bu, key, token string) error
 }
 
 // A Service performs the management operations. It is safe for concurrent
@@ -34,6 +43,8 @@ type Service struct {
 	api       workflow.API
 	publisher *publish.Publisher
 	launcher  publish.Launcher
+	approvals ContentApprovals
+	files     string
 	cfg       Config
 	now       func() time.Time
 	sleep     func(context.Context, time.Duration) error
@@ -65,6 +76,13 @@ func (c Config) withDefaults() Config {
 type Options struct {
 	// Launcher starts segment launches (nil: launching answers 501).
 	Launcher publish.Launcher
+	// ContentApprovals asks for content approvals (nil: an upload that
+	// requires approval answers 501).
+	ContentApprovals ContentApprovals
+	// FileContent, when set, is the folder this deployment serves content
+	// from (the dev server's <root>/content): it reads no store content,
+	// so POST .../content answers 501 naming the folder to edit instead.
+	FileContent string
 	// Now and Sleep are the clock (virtual in tests). Defaults: time.Now
 	// and a context-aware timer.
 	Now   func() time.Time
@@ -93,7 +111,7 @@ func NewService(st Store, api workflow.API, p *publish.Publisher, cfg Config, o 
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{store: st, api: api, publisher: p, launcher: o.Launcher, cfg: cfg.withDefaults(),
+	return &Service{store: st, api: api, publisher: p, launcher: o.Launcher, approvals: o.ContentApprovals, files: o.FileContent, cfg: cfg.withDefaults(),
 		now: o.Now, sleep: o.Sleep, log: o.Logger}
 }
 
@@ -109,6 +127,18 @@ const (
 
 // StopError is the error name executions are stopped with.
 const StopError = "Journey.Stopped"
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 func (s *Service) audit(ctx context.Context, bu, actor, action, target string, details map[string]string) error {
 	_, err := s.store.AppendAudit(ctx, bu, store.AuditEntry{Actor: actor, Action: action, Target: target, Details: details, At: s.now()})

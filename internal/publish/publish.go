@@ -93,6 +93,7 @@ type Publisher struct {
 	approvals Approvals
 	launcher  Launcher
 	content   journey.Content
+	contentFn func() journey.Content
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -102,7 +103,12 @@ type Options struct {
 	Approvals Approvals       // nil: publications that need an approval fail with ErrConfig
 	Launcher  Launcher        // nil: one-off segment launches are reported, not started
 	Content   journey.Content // checks templates and blocks when set
-	Logger    *slog.Logger    // default slog.Default()
+	// ContentFor, when Content is nil, gives a fresh content checker for
+	// each publication (a deployment's checker over the store's content
+	// library: what it lists is read once per publication, so a
+	// long-lived function sees content uploaded since).
+	ContentFor func() journey.Content
+	Logger     *slog.Logger // default slog.Default()
 }
 
 // New returns a publisher. now is the clock.
@@ -118,7 +124,7 @@ func New(st Store, api workflow.API, cfg Config, now func() time.Time, o Options
 		o.Logger = slog.Default()
 	}
 	return &Publisher{store: st, api: api, cfg: cfg, approvals: o.Approvals, launcher: o.Launcher,
-		content: o.Content, now: now, log: o.Logger}, nil
+		content: o.Content, contentFn: o.ContentFor, now: now, log: o.Logger}, nil
 }
 
 // Config returns the publisher's configuration, defaults filled in.
@@ -170,7 +176,11 @@ type Result struct {
 // Publish checks, compiles and publishes a bundle, records the version and,
 // unless an approval is required, activates it.
 func (p *Publisher) Publish(ctx context.Context, r Request) (Result, error) {
-	checked, _, probs := r.Bundle.Load(p.content)
+	checker := p.content
+	if checker == nil && p.contentFn != nil {
+		checker = p.contentFn()
+	}
+	checked, _, probs := r.Bundle.Load(checker)
 	if len(probs) > 0 {
 		id := strings.TrimSuffix(r.Bundle.Journey.Name, ".journey.yaml")
 		return Result{}, &InvalidError{Journey: id, Problems: probs}
