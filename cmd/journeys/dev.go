@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/local/devserver"
 )
 
@@ -88,7 +87,7 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 		return exitUsage
 	}
 	cfg := devserver.Config{
-		Root: o.root, DataDir: o.data, Addr: o.addr, Clock: asl.NewRealClock(o.speed), Journeys: fs.Args(),
+		Root: o.root, DataDir: o.data, Addr: o.addr, ClockSpeed: o.speed, Journeys: fs.Args(),
 		Contacts: o.contacts, Deliver: o.deliver, Getenv: getenv,
 		Logger: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
