@@ -8,7 +8,10 @@
 // queue and of the tracking retry queue, and delivers messages to the
 // outbox it lists (GET /outbox) or to the providers the settings name.
 // Stopping it and starting it again on the same folder loses nothing:
-// executions waiting on timers and task tokens carry on.
+// executions waiting on timers and task tokens carry on, and journey time
+// on a sped-up clock resumes where it stood (local.ClockKeeper). At start
+// it makes sure each business unit has a local all-scopes API key, whose
+// secret it writes to DataDir/api-keys.json (0600) for the command line.
 package devserver
 
 import (
@@ -238,6 +241,9 @@ func (s *Server) begin(ctx context.Context) error {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	if _, err := s.publish(ctx); err != nil {
+		return fmt.Errorf("dev server: %w", err)
+	}
+	if err := s.ensureLocalKeys(ctx); err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	run, cancel := context.WithCancel(context.Background())
