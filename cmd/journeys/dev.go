@@ -30,6 +30,12 @@ Local routes: GET /local/approvals lists the built-in approval flow's
 requests (POST /local/approvals/{id}/approve or /reject decides one),
 GET /local/executions the engine's executions, GET /healthz.
 
+At start each business unit gets a local all-scopes API key, written to
+api-keys.json in the data folder (readable by you only): management
+commands given --api of this server and no $JOURNEYS_API_KEY use it.
+A sped-up clock's journey time is saved in the store and resumes where it
+stood at the next start (never behind the wall clock).
+
 --rie runs the task functions as their built bootstraps (make build-host)
 under the Lambda Runtime Interface Emulator, one per function. The data
 then live in DynamoDB on a moto server (started from .venv unless
@@ -63,7 +69,7 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 	var o devOptions
 	fs := c.newFlagSet("dev", devUsage)
 	fs.StringVar(&o.root, "root", "journeys", "the journeys folder")
-	fs.StringVar(&o.data, "data", ".journeys", "the data folder (store.db, secrets.yaml, outbox/)")
+	fs.StringVar(&o.data, "data", dataDir(getenv), "the data folder (store.db, secrets.yaml, outbox/, api-keys.json; env "+envData+")")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "where to listen")
 	fs.Float64Var(&o.speed, "clock-speed", 1, "how much faster than real time journeys run (3600: an hour a second)")
 	fs.StringVar(&o.deliver, "deliver", devserver.DeliverOutbox, "outbox (files, listed at GET /outbox) or settings (the providers the settings files name)")
@@ -142,5 +148,6 @@ func (c *cli) devBanner(s *devserver.Server, o devOptions) {
 	}
 	fmt.Fprintf(c.stdout, "  outbox:     %s/outbox (files in %s)\n", s.URL(), s.OutboxDir())
 	fmt.Fprintf(c.stdout, "  approvals:  %s/local/approvals\n", s.URL())
+	fmt.Fprintf(c.stdout, "  api keys:   %s (journeys status --api %s ... uses them)\n", s.KeyFile(), s.URL())
 	fmt.Fprintf(c.stdout, "  events:     POST %s/events   linkedin: %s/linkedin/webhook   tracking: %s/t/\n", s.URL(), s.URL(), s.URL())
 }
