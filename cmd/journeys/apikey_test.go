@@ -71,7 +71,8 @@ func exerciseKeys(t *testing.T, where ...string) {
 		t.Errorf("northwind's keys (-want +got):\n%s", diff)
 	}
 	code, out, _ := runCLI(with("apikey", "list", "--bu", "northwind")...)
-	if code != exitOK || !strings.Contains(out, "journeys:read,leads:write") || !strings.Contains(out, ci.Key.Hash[:12]) || strings.Contains(out, ci.Secret) {
+	if code != exitOK || !strings.Contains(out, "journeys:read,leads:write") || !strings.Contains(out, ci.Key.Hash[:12]) ||
+		!strings.Contains(out, ci.Key.ExpiresAt.Format(time.RFC3339)) || strings.Contains(out, ci.Secret) {
 		t.Errorf("apikey list: exit %d\n%s", code, out)
 	}
 	for _, tc := range []struct {
