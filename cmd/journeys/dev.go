@@ -139,7 +139,8 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 }
 
 func (c *cli) devBanner(s *devserver.Server, o devOptions) {
-	fmt.Fprintf(c.stdout, "journeys dev on %s (data in %s, clock x%g)\n", s.URL(), o.data, o.speed)
+	fmt.Fprintf(c.stdout, "journeys dev on %s (data in %s, clock x%g, journey time %s)\n", s.URL(), o.data, o.speed,
+		s.System().Now().UTC().Format(time.RFC3339))
 	for _, r := range s.Published() {
 		fmt.Fprintf(c.stdout, "  journey %-14s v%d %s\n", r.Journey, r.Version, r.Status)
 	}
