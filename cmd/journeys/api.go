@@ -35,7 +35,7 @@ func addAPIFlags(fs *flag.FlagSet) *apiOptions {
 	return &apiOptions{
 		url:    fs.String("api", os.Getenv(envAPI), "the management API's root URL (default $"+envAPI+"; `journeys dev` serves one locally)"),
 		iam:    fs.Bool("iam", false, "sign with your AWS credentials (IAM, /manage/<bu>/) instead of the API key in $"+envAPIKey),
-		bu:     fs.String("bu", "", "with --iam: the business unit"),
+		bu:     fs.String("bu", "", "with --iam: the business unit; against journeys dev: whose local key to use (when it has several)"),
 		asJSON: fs.Bool("json", false, "print the answer as JSON"),
 	}
 }
@@ -47,10 +47,19 @@ func (o *apiOptions) client(ctx context.Context) (*manage.Client, error) {
 	}
 	c := &manage.Client{BaseURL: *o.url, HTTP: &http.Client{Timeout: 60 * time.Second}}
 	if !*o.iam {
-		if c.Key = os.Getenv(envAPIKey); c.Key == "" {
-			return nil, fmt.Errorf("no API key: set %s, or use --iam --bu BU with AWS credentials", envAPIKey)
+		if c.Key = os.Getenv(envAPIKey); c.Key != "" {
+			return c, nil
 		}
-		return c, nil
+		key, err := devKey(*o.url, *o.bu, os.Getenv) // journeys dev's local key
+		if err == nil {
+			c.Key = key
+			return c, nil
+		}
+		msg := fmt.Sprintf("no API key: set %s (journeys apikey create makes one), or use --iam --bu BU with AWS credentials", envAPIKey)
+		if loopbackURL(*o.url) {
+			msg += fmt.Sprintf(" (no local dev key either: %v)", err)
+		}
+		return nil, errors.New(msg)
 	}
 	if *o.bu == "" {
 		return nil, errors.New("--iam needs --bu BU")

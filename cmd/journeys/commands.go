@@ -24,6 +24,7 @@ func extraCommands() []command {
 		{"rollback", "move a journey's alias back to an earlier version", runRollback},
 		{"versions", "list a journey's published versions", runVersions},
 		{"launch", "launch a segment journey now", runLaunch},
+		{"apikey", "create, list and revoke a business unit's API keys in the store", runAPIKey},
 		{"cost", "estimate what a journey costs on AWS per contact and per N contacts", runCost},
 		{"content", "upload templates and blocks to a deployed system's content library", runContent},
 	}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/local/devserver"
 )
 
@@ -30,6 +29,12 @@ carries on every contact waiting in a journey.
 Local routes: GET /local/approvals lists the built-in approval flow's
 requests (POST /local/approvals/{id}/approve or /reject decides one),
 GET /local/executions the engine's executions, GET /healthz.
+
+At start each business unit gets a local all-scopes API key, written to
+api-keys.json in the data folder (readable by you only): management
+commands given --api of this server and no $JOURNEYS_API_KEY use it.
+A sped-up clock's journey time is saved in the store and resumes where it
+stood at the next start (never behind the wall clock).
 
 --rie runs the task functions as their built bootstraps (make build-host)
 under the Lambda Runtime Interface Emulator, one per function. The data
@@ -64,7 +69,7 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 	var o devOptions
 	fs := c.newFlagSet("dev", devUsage)
 	fs.StringVar(&o.root, "root", "journeys", "the journeys folder")
-	fs.StringVar(&o.data, "data", ".journeys", "the data folder (store.db, secrets.yaml, outbox/)")
+	fs.StringVar(&o.data, "data", dataDir(getenv), "the data folder (store.db, secrets.yaml, outbox/, api-keys.json; env "+envData+")")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "where to listen")
 	fs.Float64Var(&o.speed, "clock-speed", 1, "how much faster than real time journeys run (3600: an hour a second)")
 	fs.StringVar(&o.deliver, "deliver", devserver.DeliverOutbox, "outbox (files, listed at GET /outbox) or settings (the providers the settings files name)")
@@ -88,7 +93,7 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 		return exitUsage
 	}
 	cfg := devserver.Config{
-		Root: o.root, DataDir: o.data, Addr: o.addr, Clock: asl.NewRealClock(o.speed), Journeys: fs.Args(),
+		Root: o.root, DataDir: o.data, Addr: o.addr, ClockSpeed: o.speed, Journeys: fs.Args(),
 		Contacts: o.contacts, Deliver: o.deliver, Getenv: getenv,
 		Logger: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
@@ -134,7 +139,8 @@ func runDevEnv(c *cli, args []string, getenv func(string) string) int {
 }
 
 func (c *cli) devBanner(s *devserver.Server, o devOptions) {
-	fmt.Fprintf(c.stdout, "journeys dev on %s (data in %s, clock x%g)\n", s.URL(), o.data, o.speed)
+	fmt.Fprintf(c.stdout, "journeys dev on %s (data in %s, clock x%g, journey time %s)\n", s.URL(), o.data, o.speed,
+		s.System().Now().UTC().Format(time.RFC3339))
 	for _, r := range s.Published() {
 		fmt.Fprintf(c.stdout, "  journey %-14s v%d %s\n", r.Journey, r.Version, r.Status)
 	}
@@ -143,5 +149,6 @@ func (c *cli) devBanner(s *devserver.Server, o devOptions) {
 	}
 	fmt.Fprintf(c.stdout, "  outbox:     %s/outbox (files in %s)\n", s.URL(), s.OutboxDir())
 	fmt.Fprintf(c.stdout, "  approvals:  %s/local/approvals\n", s.URL())
+	fmt.Fprintf(c.stdout, "  api keys:   %s (journeys status --api %s ... uses them)\n", s.KeyFile(), s.URL())
 	fmt.Fprintf(c.stdout, "  events:     POST %s/events   linkedin: %s/linkedin/webhook   tracking: %s/t/\n", s.URL(), s.URL(), s.URL())
 }

@@ -8,7 +8,9 @@
 // endpoints are the same code locally as on AWS. State machines, their
 // versions and aliases, and every execution's snapshot live in a store.KV
 // (the embedded store's file under .journeys/), so a restart carries on
-// every contact that waits on a timer or a task token.
+// every contact that waits on a timer or a task token. ClockKeeper keeps a
+// sped-up clock's journey time in the same store, so a restart resumes it
+// where it stood instead of moving it back to the wall clock.
 //
 // System assembles the rest as the deployed functions are: the catalog,
 // the enroller, every task handler, the approval service, the event

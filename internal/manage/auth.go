@@ -107,6 +107,9 @@ func (h *Handler) keyCaller(r *http.Request) (caller, error) {
 	if err != nil {
 		return caller{}, err
 	}
+	if k.Expired(h.svc.now()) {
+		return caller{}, errUnauthenticated
+	}
 	var scopes []string
 	if len(k.Scopes) > 0 {
 		scopes = k.Scopes

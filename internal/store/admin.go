@@ -50,6 +50,13 @@ type APIKey struct {
 	Name      string    `json:"name"`
 	Scopes    []string  `json:"scopes,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
+	// ExpiresAt is when the key stops working (zero: never).
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+}
+
+// Expired reports whether the key no longer works at now.
+func (k APIKey) Expired(now time.Time) bool {
+	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
 }
 
 // AddressKind is email or phone.
@@ -149,7 +156,7 @@ func PrepareAPIKey(k APIKey, now time.Time) (APIKey, error) {
 	if err := CheckIDs("bu", k.BU, "api key hash", k.Hash, "api key name", k.Name); err != nil {
 		return k, err
 	}
-	k.CreatedAt = UTC(now)
+	k.CreatedAt, k.ExpiresAt = UTC(now), UTC(k.ExpiresAt)
 	return k, nil
 }
 

@@ -26,6 +26,7 @@ import (
 //	POST /local/flow       the built-in approval flow's trigger
 //	GET /local/approvals   its pending requests; POST /local/approvals/{id}/{approve|reject}
 //	GET /local/executions  the engine's executions (status, version, name)
+//	/local/apikeys         API keys, for `journeys apikey` while the server holds the store (loopback only)
 //	GET /outbox            delivered messages (JSON); /outbox/files/... the files
 //	GET /healthz
 func (s *Server) routes() http.Handler {
@@ -51,6 +52,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /local/approvals", s.listApprovals)
 	mux.HandleFunc("POST /local/approvals/{id}/{decision}", s.decideApproval)
 	mux.HandleFunc("GET /local/executions", s.listExecutions)
+	s.keyRoutes(mux)
 	mux.HandleFunc("GET /outbox", s.listOutbox)
 	mux.Handle("GET /outbox/files/", http.StripPrefix("/outbox/files/", http.FileServer(http.Dir(s.OutboxDir()))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -8,7 +8,10 @@
 // queue and of the tracking retry queue, and delivers messages to the
 // outbox it lists (GET /outbox) or to the providers the settings name.
 // Stopping it and starting it again on the same folder loses nothing:
-// executions waiting on timers and task tokens carry on.
+// executions waiting on timers and task tokens carry on, and journey time
+// on a sped-up clock resumes where it stood (local.ClockKeeper). At start
+// it makes sure each business unit has a local all-scopes API key, whose
+// secret it writes to DataDir/api-keys.json (0600) for the command line.
 package devserver
 
 import (
@@ -46,10 +49,18 @@ type Config struct {
 	DataDir string
 	// Addr is where to listen (default 127.0.0.1:8080; :0 picks a port).
 	Addr string
-	// Clock is the engine's and handlers' clock: nil for real time,
-	// asl.NewRealClock(3600) for an hour per second, an *asl.VirtualClock
-	// for tests (the server then runs only when Advance is called).
+	// Clock is the engine's and handlers' clock: an *asl.VirtualClock for
+	// tests (the server then runs only when Advance is called), or nil for
+	// the wall clock sped up ClockSpeed times, whose journey time the
+	// server keeps in the store (local.ClockKeeper): a restart resumes it
+	// where it stood rather than moving it back to the wall clock.
 	Clock asl.Clock
+	// ClockSpeed is how much faster than the wall clock journey time runs
+	// when Clock is nil (default 1; 3600 is an hour a second).
+	ClockSpeed float64
+	// Wall is the wall clock a nil Clock follows (default time.Now; tests
+	// move their own).
+	Wall func() time.Time
 	// Journeys lists the journey files to publish (default: all of Root).
 	Journeys []string
 	// Contacts lists contacts files whose contacts are added at start
@@ -101,6 +112,7 @@ type Server struct {
 	// failed.
 	trackRetry *trackRetry
 	virtual    *asl.VirtualClock
+	keeper     *local.ClockKeeper // saves a real clock's journey time; nil on a virtual one
 	log        *slog.Logger
 
 	cancel    context.CancelFunc
@@ -143,8 +155,8 @@ func withDefaults(cfg Config) Config {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:8080"
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = asl.NewRealClock(1)
+	if cfg.Wall == nil {
+		cfg.Wall = time.Now
 	}
 	if cfg.Deliver == "" {
 		cfg.Deliver = DeliverOutbox
@@ -164,7 +176,7 @@ func (s *Server) open(ctx context.Context) error {
 	// The store measures leases, expiries and queue visibility in process
 	// time: on a sped-up clock a lease of two minutes would lapse during a
 	// single HTTP call. Journey time (what handlers record) is the clock's.
-	storeNow := time.Now
+	storeNow := cfg.Wall
 	if s.virtual != nil {
 		storeNow = s.virtual.Now
 	}
@@ -181,6 +193,10 @@ func (s *Server) open(ctx context.Context) error {
 		return fmt.Errorf("dev server: %w", err)
 	}
 	s.store = st
+	if err := s.resumeClock(ctx); err != nil {
+		return fmt.Errorf("dev server: %w", err)
+	}
+	cfg = s.cfg
 	var data local.Store = st
 	if cfg.RIE != nil {
 		if data, err = s.openDynamo(ctx, st, secrets, storeNow); err != nil {
@@ -227,6 +243,9 @@ func (s *Server) begin(ctx context.Context) error {
 	if _, err := s.publish(ctx); err != nil {
 		return fmt.Errorf("dev server: %w", err)
 	}
+	if err := s.ensureLocalKeys(ctx); err != nil {
+		return fmt.Errorf("dev server: %w", err)
+	}
 	run, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	if s.virtual == nil {
@@ -236,6 +255,9 @@ func (s *Server) begin(ctx context.Context) error {
 		}
 		s.loop(run, "tracking retry worker", s.trackRetry.worker.Run)
 		s.loop(run, "segment scheduler", s.schedule)
+		if s.keeper != nil {
+			s.loop(run, "clock keeper", s.keeper.Run)
+		}
 	}
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	s.wg.Add(1)
@@ -256,6 +278,24 @@ func (s *Server) loop(ctx context.Context, what string, fn func(context.Context)
 			s.log.Error(what+" stopped", "error", err.Error())
 		}
 	}()
+}
+
+// resumeClock makes the real clock, when no clock was given, resuming
+// the journey time saved in the store.
+func (s *Server) resumeClock(ctx context.Context) error {
+	if s.cfg.Clock != nil {
+		return nil
+	}
+	k, saved, err := local.ResumeClock(ctx, s.store, s.cfg.ClockSpeed, s.cfg.Wall)
+	if err != nil {
+		return err
+	}
+	s.keeper, s.cfg.Clock = k, k.Clock()
+	if !saved.Journey.IsZero() {
+		s.log.Info("journey time resumed", "saved", saved.Journey, "savedSpeed", saved.Speed,
+			"now", k.Clock().Now().UTC(), "speed", k.Clock().Scale())
+	}
+	return nil
 }
 
 // URL is where the server listens, e.g. http://127.0.0.1:8080.
@@ -317,6 +357,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 		s.cancel()
 	}
 	s.wg.Wait()
+	if s.keeper != nil && s.store != nil {
+		errs = append(errs, s.keeper.Save(context.WithoutCancel(ctx)))
+	}
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		errs = append(errs, s.closers[i]())
 	}
