@@ -49,9 +49,7 @@ func Check(j *Journey, lib *Library) (*Checked, Problems) {
 	c.checkGoalExit()
 	c.checkPolicies()
 	c.checkSteps()
-	if len(c.probs) == 0 {
-		c.checkGraph()
-	}
+	c.checkGraph()
 	if len(c.probs) > 0 {
 		for i, p := range c.probs {
 			if !p.Pos.IsValid() { // a node the parser could not place
@@ -69,6 +67,9 @@ type checker struct {
 	out   *Checked
 	env   *segment.Env
 	probs Problems
+	// unresolved holds the edges whose target is no step (reported, and
+	// leading to End): the step the hint suggests, or noGuess.
+	unresolved map[edgeRef]int
 }
 
 func (c *checker) add(pos Pos, hint, format string, args ...any) {

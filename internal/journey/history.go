@@ -47,10 +47,13 @@ func worstEvents(s *Step) int {
 // checkHistory bounds the history events of the longest path. A loop runs
 // at most maxDuration / (its shortest sure wait) times; a loop that can go
 // round without a fixed wait (only waiting for events) has no bound.
-func (c *checker) checkHistory(sccs []scc) {
+func (c *checker) checkHistory(sccs []scc, reach []bool) {
 	comp := componentOf(sccs, len(c.j.Steps))
 	weight := make([]int, len(sccs))
 	for k, sc := range sccs {
+		if !reach[sc.steps[0]] {
+			continue
+		}
 		for _, i := range sc.steps {
 			weight[k] += worstEvents(c.j.Steps[i])
 		}
@@ -58,6 +61,9 @@ func (c *checker) checkHistory(sccs []scc) {
 			continue
 		}
 		least := c.leastLoopWait(sc)
+		if least < 0 { // a wait that could not be read was reported
+			return
+		}
 		if least == 0 {
 			s := c.j.Steps[minStep(sc.steps)]
 			c.add(s.Pos, "add a wait with a duration to the loop", "step %q: this loop can go round without a fixed wait, so its history has no bound", s.ID)
@@ -68,6 +74,9 @@ func (c *checker) checkHistory(sccs []scc) {
 	best := make([]int, len(sccs))
 	longest := 0
 	for k := len(sccs) - 1; k >= 0; k-- {
+		if !reach[sccs[k].steps[0]] {
+			continue
+		}
 		total := best[k] + weight[k]
 		longest = max(longest, total)
 		for _, i := range sccs[k].steps {
@@ -86,10 +95,16 @@ func (c *checker) checkHistory(sccs []scc) {
 }
 
 // leastLoopWait returns the least time one round of the loop surely
-// waits, or 0 when some round waits for nothing fixed.
+// waits, 0 when some round waits for nothing fixed, or -1 when a wait in
+// the loop could not be read.
 func (c *checker) leastLoopWait(sc scc) time.Duration {
 	in := map[int]bool{}
 	least := time.Duration(0)
+	for _, i := range sc.steps {
+		if unread(c.j.Steps[i]) {
+			return -1
+		}
+	}
 	for _, i := range sc.steps {
 		if w := minWait(c.j.Steps[i]); w > 0 {
 			if least == 0 || w < least {
@@ -121,6 +136,13 @@ func (c *checker) leastLoopWait(sc scc) time.Duration {
 		}
 	}
 	return least
+}
+
+// unread reports whether a wait step's wait could not be read (which was
+// reported): how long it waits is unknown.
+func unread(s *Step) bool {
+	w := s.Wait
+	return w != nil && w.Duration.D <= 0 && !w.Until.IsSet() && !w.TimeOfDay.IsSet()
 }
 
 func minStep(steps []int) int {
