@@ -48,6 +48,7 @@ func Check(j *Journey, lib *Library) (*Checked, Problems) {
 	c.checkEntry()
 	c.checkGoalExit()
 	c.checkPolicies()
+	c.checkLaunchAt()
 	c.checkSteps()
 	c.checkGraph()
 	if len(c.probs) > 0 {

@@ -350,6 +350,10 @@ func (c *checker) checkLongestWait(sccs []scc, reach []bool) {
 				own := maxWait(s)
 				total += own
 				reported = reported || own > MaxWait // the wait itself was reported
+				if u := c.untilWait(s); u > 0 {
+					total = max(total, u) // the date, unless the path got there later
+					reported = reported || u > c.out.MaxDuration
+				}
 			}
 			if total > c.out.MaxDuration && !reported {
 				reported = true
