@@ -22,6 +22,9 @@ type Checked struct {
 	Conditions map[*Expr]*segment.Condition
 	// MaxDuration bounds one contact's time in the journey.
 	MaxDuration time.Duration
+	// Loops lists the journey's loops with their most rounds, ordered by
+	// their first step.
+	Loops []Loop
 }
 
 // End is the Edge.To of an edge that ends the journey.

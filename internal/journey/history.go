@@ -2,6 +2,7 @@ package journey
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -44,6 +45,32 @@ func worstEvents(s *Step) int {
 	return worstTask
 }
 
+// A Loop is a set of steps a contact can go round, with the most rounds
+// one contact can make: the estimate that both the history bound and the
+// compiler's worst-case stats multiply a loop by.
+type Loop struct {
+	Steps  []int // indexes in Journey.Steps, ascending
+	Rounds int
+}
+
+// LoopRounds is the most rounds of a loop whose every round surely waits
+// at least least, within maxDuration: maxDuration/least, plus the round
+// under way when the time runs out.
+func LoopRounds(maxDuration, least time.Duration) int {
+	return int(maxDuration/least) + 1
+}
+
+// Rounds returns how many times at most a contact runs step i: the
+// rounds of its loop, or 1 for a step in no loop.
+func (c *Checked) Rounds(i int) int {
+	for _, l := range c.Loops {
+		if _, ok := slices.BinarySearch(l.Steps, i); ok {
+			return l.Rounds
+		}
+	}
+	return 1
+}
+
 // checkHistory bounds the history events of the longest path. A loop runs
 // at most maxDuration / (its shortest sure wait) times; a loop that can go
 // round without a fixed wait (only waiting for events) has no bound.
@@ -69,8 +96,11 @@ func (c *checker) checkHistory(sccs []scc, reach []bool) {
 			c.add(s.Pos, "add a wait with a duration to the loop", "step %q: this loop can go round without a fixed wait, so its history has no bound", s.ID)
 			return
 		}
-		weight[k] *= int(c.out.MaxDuration/least) + 1
+		rounds := LoopRounds(c.out.MaxDuration, least)
+		weight[k] *= rounds
+		c.out.Loops = append(c.out.Loops, Loop{Steps: slices.Sorted(slices.Values(sc.steps)), Rounds: rounds})
 	}
+	slices.SortFunc(c.out.Loops, func(a, b Loop) int { return a.Steps[0] - b.Steps[0] })
 	best := make([]int, len(sccs))
 	longest := 0
 	for k := len(sccs) - 1; k >= 0; k-- {
