@@ -66,6 +66,6 @@ func FuzzCheck(f *testing.F) {
 				}
 			}
 		}
-		_ = Mermaid(c)
+		checkFlowchart(t, Mermaid(c), len(j.Steps))
 	})
 }
