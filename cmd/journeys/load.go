@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/journeys-oss/journeys/internal/content"
 	"github.com/journeys-oss/journeys/internal/journey"
@@ -36,6 +37,7 @@ func (l *libraries) forFile(file string) (*journey.Library, journey.Problems) {
 		probs = append(probs, journey.Problem{Pos: journey.Pos{File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col}, Message: p.Message, Hint: p.Hint})
 	}
 	lib.Content = content.NewJourneyContent(src)
+	lib.Now = time.Now // dates are checked against today
 	l.libs[dir] = lib
 	return lib, probs.Sort()
 }

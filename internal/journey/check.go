@@ -22,6 +22,9 @@ type Checked struct {
 	Conditions map[*Expr]*segment.Condition
 	// MaxDuration bounds one contact's time in the journey.
 	MaxDuration time.Duration
+	// Loops lists the journey's loops with their most rounds, ordered by
+	// their first step.
+	Loops []Loop
 }
 
 // End is the Edge.To of an edge that ends the journey.
@@ -48,10 +51,9 @@ func Check(j *Journey, lib *Library) (*Checked, Problems) {
 	c.checkEntry()
 	c.checkGoalExit()
 	c.checkPolicies()
+	c.checkLaunchAt()
 	c.checkSteps()
-	if len(c.probs) == 0 {
-		c.checkGraph()
-	}
+	c.checkGraph()
 	if len(c.probs) > 0 {
 		for i, p := range c.probs {
 			if !p.Pos.IsValid() { // a node the parser could not place
@@ -69,6 +71,9 @@ type checker struct {
 	out   *Checked
 	env   *segment.Env
 	probs Problems
+	// unresolved holds the edges whose target is no step (reported, and
+	// leading to End): the step the hint suggests, or noGuess.
+	unresolved map[edgeRef]int
 }
 
 func (c *checker) add(pos Pos, hint, format string, args ...any) {

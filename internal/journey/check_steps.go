@@ -160,9 +160,7 @@ func (c *checker) checkWait(s *Step) {
 			c.stepErr(s, w.At("weekdays"), didYouMean(d, weekdays), "unknown weekday %q", d)
 		}
 	}
-	if p := c.j.Policies; w.Until.IsSet() && p != nil && p.End.IsSet() && w.Until.T.After(p.End.T) {
-		c.stepErr(s, w.Until.Pos, "the journey ends for everyone at its end date", "waits until %s, after the journey's end date %s", w.Until.Text, p.End.Text)
-	}
+	c.checkUntil(s)
 }
 
 func (c *checker) checkWaitFor(s *Step) {

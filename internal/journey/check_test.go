@@ -140,7 +140,7 @@ func TestCheck(t *testing.T) {
   - id: b
     wait: {duration: 200d}
 `, []string{
-			"j.journey.yaml:8:5: step \"b\": the longest path to here waits 400d, more than the journey's maximum of 365d (an execution lives at most 365d; shorten the waits or raise policies.maxDuration)",
+			"j.journey.yaml:8:5: step \"b\": the longest path to here waits 400d, more than the journey's maximum of 365d (shorten the waits: a Step Functions execution lives at most 365d, so a longer journey must be split into journeys)",
 		}},
 		{"cel syntax error", `
   - id: a

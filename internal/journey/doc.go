@@ -33,7 +33,7 @@
 //	  maxDuration: 60d
 //	steps:                           # run in order unless next/branches say otherwise
 //	  - {id: hello, send: {channel: email, template: welcome-intro, onFailure: end}}
-//	  - {id: pause, wait: {duration: 2d}}    # or until: <date>, or timeOfDay: "09:00"
+//	  - {id: pause, wait: {duration: 2d}}    # or until: 2026-12-10T09:00:00-05:00, or timeOfDay: "09:00"
 //	  - id: opened
 //	    waitFor:
 //	      events: [{event: email.opened, send: hello, next: offer}]
@@ -49,6 +49,12 @@
 // {variants: [{name, weight, next}], holdout: {weight, next}}, webhook
 // {action, data, onFailure}, update {set: {attribute: value}}, end: true.
 // A target may be "end". Durations are whole units: 30s, 15m, 2h, 3d, 1w.
+// Absolute dates are checked against each other and against the maximum
+// duration (the machine's TimeoutSeconds): a wait until a date must come
+// after policies.start, not after policies.end, and within maxDuration of
+// the day the journey opens (the start date, or today when the Library has
+// a clock), or contacts would time out while waiting. A wait until a date
+// gives the time and its offset: a date alone would be midnight UTC.
 //
 // Parsed values are plain data: once Check has accepted a Journey, callers
 // may read it from many goroutines.

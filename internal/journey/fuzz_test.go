@@ -9,6 +9,8 @@ import (
 // seedJourneys adds the example journeys and the table cases as seeds.
 func seedJourneys(f *testing.F) {
 	files, _ := filepath.Glob("../../journeys/*.journey.yaml")
+	more, _ := filepath.Glob("testdata/check/*.journey.yaml")
+	files = append(files, more...)
 	for _, file := range files {
 		if src, err := os.ReadFile(file); err == nil {
 			f.Add(src)
@@ -66,6 +68,6 @@ func FuzzCheck(f *testing.F) {
 				}
 			}
 		}
-		_ = Mermaid(c)
+		checkFlowchart(t, Mermaid(c), len(j.Steps))
 	})
 }

@@ -2,6 +2,7 @@ package journey
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -44,13 +45,42 @@ func worstEvents(s *Step) int {
 	return worstTask
 }
 
+// A Loop is a set of steps a contact can go round, with the most rounds
+// one contact can make: the estimate that both the history bound and the
+// compiler's worst-case stats multiply a loop by.
+type Loop struct {
+	Steps  []int // indexes in Journey.Steps, ascending
+	Rounds int
+}
+
+// LoopRounds is the most rounds of a loop whose every round surely waits
+// at least least, within maxDuration: maxDuration/least, plus the round
+// under way when the time runs out.
+func LoopRounds(maxDuration, least time.Duration) int {
+	return int(maxDuration/least) + 1
+}
+
+// Rounds returns how many times at most a contact runs step i: the
+// rounds of its loop, or 1 for a step in no loop.
+func (c *Checked) Rounds(i int) int {
+	for _, l := range c.Loops {
+		if _, ok := slices.BinarySearch(l.Steps, i); ok {
+			return l.Rounds
+		}
+	}
+	return 1
+}
+
 // checkHistory bounds the history events of the longest path. A loop runs
 // at most maxDuration / (its shortest sure wait) times; a loop that can go
 // round without a fixed wait (only waiting for events) has no bound.
-func (c *checker) checkHistory(sccs []scc) {
+func (c *checker) checkHistory(sccs []scc, reach []bool) {
 	comp := componentOf(sccs, len(c.j.Steps))
 	weight := make([]int, len(sccs))
 	for k, sc := range sccs {
+		if !reach[sc.steps[0]] {
+			continue
+		}
 		for _, i := range sc.steps {
 			weight[k] += worstEvents(c.j.Steps[i])
 		}
@@ -58,16 +88,25 @@ func (c *checker) checkHistory(sccs []scc) {
 			continue
 		}
 		least := c.leastLoopWait(sc)
+		if least < 0 { // a wait that could not be read was reported
+			return
+		}
 		if least == 0 {
 			s := c.j.Steps[minStep(sc.steps)]
 			c.add(s.Pos, "add a wait with a duration to the loop", "step %q: this loop can go round without a fixed wait, so its history has no bound", s.ID)
 			return
 		}
-		weight[k] *= int(c.out.MaxDuration/least) + 1
+		rounds := LoopRounds(c.out.MaxDuration, least)
+		weight[k] *= rounds
+		c.out.Loops = append(c.out.Loops, Loop{Steps: slices.Sorted(slices.Values(sc.steps)), Rounds: rounds})
 	}
+	slices.SortFunc(c.out.Loops, func(a, b Loop) int { return a.Steps[0] - b.Steps[0] })
 	best := make([]int, len(sccs))
 	longest := 0
 	for k := len(sccs) - 1; k >= 0; k-- {
+		if !reach[sccs[k].steps[0]] {
+			continue
+		}
 		total := best[k] + weight[k]
 		longest = max(longest, total)
 		for _, i := range sccs[k].steps {
@@ -86,10 +125,16 @@ func (c *checker) checkHistory(sccs []scc) {
 }
 
 // leastLoopWait returns the least time one round of the loop surely
-// waits, or 0 when some round waits for nothing fixed.
+// waits, 0 when some round waits for nothing fixed, or -1 when a wait in
+// the loop could not be read.
 func (c *checker) leastLoopWait(sc scc) time.Duration {
 	in := map[int]bool{}
 	least := time.Duration(0)
+	for _, i := range sc.steps {
+		if unread(c.j.Steps[i]) {
+			return -1
+		}
+	}
 	for _, i := range sc.steps {
 		if w := minWait(c.j.Steps[i]); w > 0 {
 			if least == 0 || w < least {
@@ -121,6 +166,13 @@ func (c *checker) leastLoopWait(sc scc) time.Duration {
 		}
 	}
 	return least
+}
+
+// unread reports whether a wait step's wait could not be read (which was
+// reported): how long it waits is unknown.
+func unread(s *Step) bool {
+	w := s.Wait
+	return w != nil && w.Duration.D <= 0 && !w.Until.IsSet() && !w.TimeOfDay.IsSet()
 }
 
 func minStep(steps []int) int {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/journeys-oss/journeys/internal/segment"
 )
@@ -104,6 +105,11 @@ type Library struct {
 	Schemas  map[string]*Schema                 // by business unit
 	Segments map[string]map[string]*SegmentFile // by business unit, then name
 	Content  Content                            // nil skips content checks
+	// Now, when set, is the clock absolute dates are checked against: a
+	// wait until a date further ahead of today than the journey's maximum
+	// duration is reported. Nil checks them against the journey's own
+	// start and end dates only (as a published bundle is checked).
+	Now func() time.Time
 
 	mu   sync.Mutex
 	envs map[string]*segment.Env

@@ -133,8 +133,10 @@ func edgeText(e Edge) string {
 	return e.Role
 }
 
-// label quotes text for Mermaid.
+// label quotes text for Mermaid: one line, quotes and angle brackets as
+// entity codes.
 func label(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
 	s = strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;").Replace(s)
 	return `"` + s + `"`
 }

@@ -79,8 +79,8 @@ func checkSchema(s *Schema) Problems {
 	sort.Strings(names)
 	for _, n := range names {
 		a := s.Attributes[n]
-		if a == nil {
-			a = &Attribute{}
+		if a == nil { // written with no value: placed at its entry
+			a = &Attribute{Meta: Meta{Pos: s.At("attributes." + n)}}
 			s.Attributes[n] = a
 		}
 		a.Name = n

@@ -71,13 +71,14 @@ func TestParsePositionsAndValues(t *testing.T) {
 
 func TestSchemaAndSegmentProblems(t *testing.T) {
 	lib := NewLibrary()
-	probs := lib.AddSchema("s.schema.yaml", []byte("businessUnit: acme\nattributes:\n  plan: {type: strng}\n  score: {type: int, values: [a]}\n  bad-name: {type: bool}\n"))
+	probs := lib.AddSchema("s.schema.yaml", []byte("businessUnit: acme\nattributes:\n  plan: {type: strng}\n  score: {type: int, values: [a]}\n  bad-name: {type: bool}\n  empty:\n"))
 	probs = append(probs, lib.AddSegment("x.segment.yaml", []byte("name: x\nbusinessUnit: acme\ncondition: contact.score == \"x\"\n"))...)
 	probs = append(probs, lib.AddSegment("y.segment.yaml", []byte("name: y\nbusinessUnit: acme\n"))...)
 	want := []string{
 		`s.schema.yaml:3:16: attribute "plan": unknown type "strng" (did you mean "string"?)`,
 		`s.schema.yaml:4:30: attribute "score": values given for a int (only string attributes list allowed values)`,
 		`s.schema.yaml:5:13: attribute name "bad-name" is not valid (letters, digits and _, starting with a letter (camelCase))`,
+		`s.schema.yaml:6:9: attribute "empty": missing "type" (allowed: bool, double, int, list, string, timestamp)`, // found by FuzzSchemaFile: unplaced
 		`x.segment.yaml:3:26: segment "x": found no matching overload for '_==_' applied to '(int, string)'`,
 		`y.segment.yaml:1:1: segment "y" has neither "condition" nor "contacts" (add a CEL condition, or a static list of contact ids)`,
 	}

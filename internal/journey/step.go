@@ -86,8 +86,12 @@ func (*Send) kindName() string { return "send" }
 // Wait pauses the contact: for a duration, until a date, or until the next
 // time of day in the contact's time zone (optionally on given weekdays).
 type Wait struct {
-	Meta      `yaml:"-"`
-	Duration  Duration  `yaml:"duration,omitempty"`
+	Meta     `yaml:"-"`
+	Duration Duration `yaml:"duration,omitempty"`
+	// Until is a time with its offset, e.g. 2026-12-10T09:00:00-05:00. A
+	// date alone would mean midnight UTC, not the contact's midnight, and
+	// is reported; the date must fall within the journey's start and end
+	// dates and its maxDuration of the day the journey opens.
 	Until     Date      `yaml:"until,omitempty"`
 	TimeOfDay TimeOfDay `yaml:"timeOfDay,omitempty"`
 	Weekdays  []string  `yaml:"weekdays,omitempty"`

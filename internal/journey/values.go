@@ -201,7 +201,7 @@ func (t TimeOfDay) IsSet() bool { return t.Text != "" }
 func (t TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", t.Hour, t.Minute) }
 
 // A Date is a point in time: a date (2026-03-01, midnight UTC) or an RFC
-// 3339 timestamp.
+// 3339 timestamp. A wait's until must be a timestamp (see Wait.Until).
 type Date struct {
 	T    time.Time
 	Text string

@@ -75,7 +75,9 @@ func (e *Env) Compile(src string) (*Condition, []Issue) {
 }
 
 func (e *Env) issue(line, col int, msg string) Issue {
-	is := Issue{Line: line, Col: col, Message: msg}
+	// CEL places some macro errors at column -1 (unknown): the start of
+	// the line then.
+	is := Issue{Line: max(line, 1), Col: max(col, 0), Message: msg}
 	if m := undefinedField.FindStringSubmatch(msg); m != nil {
 		cands := append(append([]string(nil), e.names...), interactionFields...)
 		if n := nearest(m[1], cands); n != "" {

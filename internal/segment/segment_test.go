@@ -103,6 +103,12 @@ func TestCompileIssues(t *testing.T) {
 		{`contact.leadScore`, []segment.Issue{{Line: 1, Message: "the condition gives int, not true or false", Hint: "compare it, e.g. contact.leadScore > 50"}}},
 		{"contact.plan ==\n  ", []segment.Issue{{Line: 2, Col: 2, Message: "Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}"}}},
 		{` `, []segment.Issue{{Line: 1, Message: "the condition is empty"}}},
+		// Found by FuzzCompileEval: CEL gives the macro error column -1.
+		{`interactions.exists(.,0`, []segment.Issue{
+			{Line: 1, Message: "argument must be a simple name"},
+			{Line: 1, Col: 21, Message: "Syntax error: no viable alternative at input '.,'"},
+			{Line: 1, Col: 23, Message: "Syntax error: missing ')' at '<EOF>'"},
+		}},
 	}
 	e := env(t)
 	for _, tt := range tests {
