@@ -21,6 +21,8 @@ import (
 // invokeOptions are the flags of journeys invoke.
 type invokeOptions struct {
 	rie, bootstrap, event, endpoint, root, table, outbox string
+	secretPrefix, writeEnv, containerEndpoint            string
+	sign                                                 bool
 }
 
 // runInvoke runs one built function under the Lambda Runtime Interface
@@ -37,17 +39,28 @@ func runInvoke(c *cli, args []string) int {
 	fs.StringVar(&o.root, "root", ".", "the repository (journeys/, template-fragments/)")
 	fs.StringVar(&o.table, "table", "journeys-invoke", "the table to create and seed")
 	fs.StringVar(&o.outbox, "outbox", ".journeys/outbox", "where messages are delivered")
+	fs.StringVar(&o.secretPrefix, "secret-prefix", "journeys/local/", "the prefix of the seeded secrets' names (the template's Env=dev reads journeys/dev/)")
+	fs.BoolVar(&o.sign, "sign", false, "sign the event as its sender would (events, approval callback and LinkedIn webhook samples), with the seeded secrets")
+	fs.StringVar(&o.writeEnv, "write-env", "", "write the `sam local invoke --env-vars` file of the seeded sample here (needs --endpoint; --bootstrap and --event optional)")
+	fs.StringVar(&o.containerEndpoint, "container-endpoint", "", "the endpoint as a container reaches it, for --write-env (default: --endpoint with host.docker.internal for a loopback host)")
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	if o.bootstrap == "" || o.event == "" {
+	if o.writeEnv != "" && o.endpoint == "" {
+		fmt.Fprintln(c.stderr, "journeys invoke: --write-env needs --endpoint: a moto server that outlives this command")
+		return exitUsage
+	}
+	if (o.bootstrap == "" || o.event == "") && o.writeEnv == "" {
 		fmt.Fprintln(c.stderr, "journeys invoke: --bootstrap and --event are required")
 		return exitUsage
 	}
-	event, err := os.ReadFile(o.event)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "journeys invoke: %v\n", err)
-		return exitUsage
+	var event []byte
+	if o.event != "" {
+		var err error
+		if event, err = os.ReadFile(o.event); err != nil {
+			fmt.Fprintf(c.stderr, "journeys invoke: %v\n", err)
+			return exitUsage
+		}
 	}
 	ctx := context.Background()
 	if err := invoke(ctx, c, o, event); err != nil {
@@ -70,9 +83,23 @@ func invoke(ctx context.Context, c *cli, o invokeOptions, event []byte) error {
 	cfg := aws.Config{Region: sample.Region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String(o.endpoint)}
 	root, _ := filepath.Abs(o.root)
 	outbox, _ := filepath.Abs(o.outbox)
-	env, err := sample.Seed(ctx, cfg, sample.Options{Root: root, Table: o.table, SecretPrefix: "journeys/local/", Outbox: outbox, Endpoint: o.endpoint})
+	env, err := sample.Seed(ctx, cfg, sample.Options{Root: root, Table: o.table, SecretPrefix: o.secretPrefix, Outbox: outbox, Endpoint: o.endpoint})
 	if err != nil {
 		return err
+	}
+	if o.writeEnv != "" {
+		if err := writeSAMEnv(o, root, env); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, "wrote %s (SECRET_PREFIX=%s, TABLE_NAME=%s)\n", o.writeEnv, o.secretPrefix, o.table)
+		if o.bootstrap == "" || event == nil {
+			return nil
+		}
+	}
+	if o.sign {
+		if event, err = sample.NewSigner(root, cfg, o.secretPrefix).Sign(ctx, event); err != nil {
+			return err
+		}
 	}
 	var log bytes.Buffer
 	em, err := rie.Start(ctx, rie.Config{RIE: o.rie, Bootstrap: o.bootstrap, Env: env, Log: &log})

@@ -64,6 +64,9 @@ type Options struct {
 	Outbox string
 	// Endpoint is the AWS endpoint (moto) the functions are pointed at.
 	Endpoint string
+	// Now is the seeding moment (time.Now when zero): the sample contacts'
+	// time zone puts it at mid-day (MiddayZone).
+	Now time.Time
 }
 
 // Seed creates and fills everything, and returns the environment
@@ -80,7 +83,10 @@ func Seed(ctx context.Context, cfg aws.Config, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := seedData(ctx, st, o.Root); err != nil {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if err := seedData(ctx, st, o); err != nil {
 		return nil, err
 	}
 	leadQueue, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(o.Table + "-leads")})
@@ -174,28 +180,20 @@ func seedSecrets(ctx context.Context, sm *secretsmanager.Client, prefix string) 
 	return suppression, nil
 }
 
-func seedData(ctx context.Context, st *dynamo.Store, root string) error {
-	granted := store.Consent{Status: store.ConsentGranted, Source: "sample", At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	_, err := st.UpsertContact(ctx, BU, store.ContactPatch{
-		ID: Contact, Email: store.String("amelia.hughes@brightline-logistics.example.com"), Phone: store.String("+447700900123"),
-		FirstName: store.String("Amelia"), LastName: store.String("Hughes"), Company: store.String("Brightline Logistics"),
-		Country: store.String("GB"), Locale: store.String("en-GB"), Timezone: store.String("UTC"), Owner: store.String(Owner),
-		LifecycleStage: store.String("mql"),
-		Attributes: map[string]store.Value{"leadScore": store.NumberValue(72), "plan": store.StringValue("trial"),
-			"industry": store.StringValue("logistics"), "unsubscribed": store.BoolValue(false)},
-		Channels: map[string]store.Consent{"email": granted, "sms": granted, "push": granted},
-		Topics:   map[string]store.Consent{"onboarding": granted, "newsletter": granted, "events": granted},
-	})
-	if err != nil {
-		return fmt.Errorf("seed contact: %w", err)
+func seedData(ctx context.Context, st *dynamo.Store, o Options) error {
+	if err := putContacts(ctx, st, o.Now, Contact); err != nil {
+		return err
 	}
 	if err := st.PutOwner(ctx, BU, store.Owner{ID: Owner, Name: "Jordan Reyes"}); err != nil {
 		return err
 	}
-	if err := publishAll(ctx, st, root); err != nil {
+	if err := publishAll(ctx, st, o.Root); err != nil {
 		return err
 	}
-	return seedContent(ctx, st, filepath.Join(root, "journeys", "content"))
+	if err := seedApproval(ctx, st, o.Now); err != nil {
+		return err
+	}
+	return seedContent(ctx, st, filepath.Join(o.Root, "journeys", "content"))
 }
 
 // publishAll stores every example journey as version 1, active.
