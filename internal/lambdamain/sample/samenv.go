@@ -45,7 +45,8 @@ func SAMEnv(template []byte, env []string) (map[string]map[string]string, error)
 		return nil, fmt.Errorf("sam env: read template: %w", err)
 	}
 	r := resolver{seeded: map[string]string{}, params: map[string]string{"Env": "local",
-		"AWS::Partition": "aws", "AWS::Region": Region, "AWS::AccountId": Account, "AWS::URLSuffix": "amazonaws.com"}}
+		"AWS::Partition": "aws", "AWS::Region": Region, "AWS::AccountId": Account, "AWS::URLSuffix": "amazonaws.com",
+		"AWS::StackName": "journeys-local"}} // the stack Seed's MACHINE_NAME_PREFIX names
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		r.seeded[k] = v
