@@ -129,7 +129,11 @@ func (s *Signer) signCallback(ctx context.Context, ev *events.APIGatewayV2HTTPRe
 	if err != nil {
 		return err
 	}
-	signed, err := approval.CallbackURL("https://localhost"+ev.RawPath, []byte(cfg.CallbackKey), BU, ApprovalID(), now.Add(time.Hour))
+	key := cfg.CallbackKey
+	if len(cfg.CallbackKeys) > 0 { // several while a key is rotated: the newest signs
+		key = cfg.CallbackKeys[0]
+	}
+	signed, err := approval.CallbackURL("https://localhost"+ev.RawPath, []byte(key), BU, ApprovalID(), now.Add(time.Hour))
 	if err != nil {
 		return err
 	}
