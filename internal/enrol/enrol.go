@@ -72,7 +72,11 @@ type Request struct {
 	Contact string
 	Entry   string
 	// Event is the trigger event's id in the store, if any; EventName and
-	// EventData let an event trigger's filter be checked.
+	// EventData let an event trigger's filter be checked. EventData (the
+	// event's attributes, JSON values) is also kept on the enrolment, for
+	// the entry's templates (event.<name>) and conditions (event) however
+	// long it runs: what fits in store.MaxEnrolmentEvent, the attributes
+	// the trigger declares (filters and carries) first.
 	Event     string
 	EventName string
 	EventData map[string]any
@@ -114,6 +118,9 @@ type Outcome struct {
 	Reason    string // for Skipped: a short, non-personal reason
 	Version   int
 	Execution string
+	// Dropped names the event attributes a new enrolment could not keep
+	// (store.MaxEnrolmentEvent), sorted; the others are kept.
+	Dropped []string
 }
 
 // ErrNotPublished: the journey has no published version yet.
@@ -147,9 +154,10 @@ func (e *Enroller) Enrol(ctx context.Context, r Request) (Outcome, error) {
 	if err != nil || reason != "" {
 		return Outcome{Status: Skipped, Reason: reason, Version: v.Record.Version}, err
 	}
+	event, dropped := keepEvent(v.Journey(), r.EventData)
 	en, err := e.store.CreateEnrolment(ctx, r.BU, store.Enrolment{
 		Journey: r.Journey, Contact: r.Contact, Entry: r.Entry, Version: v.Record.Version,
-		Status: store.EnrolmentActive, EnteredAt: e.now(),
+		Status: store.EnrolmentActive, EnteredAt: e.now(), Event: event,
 	})
 	if errors.Is(err, store.ErrExists) {
 		// Another starter won the race for this entry.
@@ -161,7 +169,7 @@ func (e *Enroller) Enrol(ctx context.Context, r Request) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("enrol %s in %s: %w", r.Contact, r.Journey, err)
 	}
 	out, err := e.start(ctx, en, v, r.Event)
-	out.Status = Enrolled
+	out.Status, out.Dropped = Enrolled, dropped
 	return out, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ type fixture struct {
 	now    time.Time
 }
 
-// newFixture publishes the welcome example as version 1 in an embedded
+// newFixture publishes the welcome and webinar examples as version 1 in an embedded
 // store and adds contacts: c-ok consents to email, c-no consents to none,
 // c-cust is a customer (in the exclusion segment).
 func newFixture(t *testing.T) *fixture {
@@ -67,21 +68,11 @@ func newFixture(t *testing.T) *fixture {
 
 	dir := filepath.Join("..", "..", "journeys")
 	lib, probs := journey.LoadDir(dir)
-	checked, more := journey.ReadJourney(filepath.Join(dir, "welcome.journey.yaml"), lib)
-	if probs = append(probs, more...); len(probs) > 0 {
+	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
-	b, err := journey.NewBundle(checked, lib)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, _ := b.Marshal()
-	if err := st.CreateVersion(ctx, bu, store.JourneyVersion{Journey: "welcome", Version: 1, Source: src, ASL: []byte("{}"),
-		StateMachineVersion: versionArn, PublishedBy: "test", PublishedAt: f.now}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.PutJourney(ctx, bu, store.Journey{ID: "welcome", Name: "Welcome", Status: store.JourneyActive, Current: 1}); err != nil {
-		t.Fatal(err)
+	for _, id := range []string{"welcome", "webinar"} {
+		publish(t, st, lib, filepath.Join(dir, id+".journey.yaml"), f.now)
 	}
 	granted := map[string]store.Consent{"email": {Status: store.ConsentGranted, Source: "test", At: f.now}}
 	for _, c := range []store.ContactPatch{
@@ -95,6 +86,30 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f.e = enrol.New(st, catalog.New(st, nil), f.starts, func() time.Time { return f.now })
 	return f
+}
+
+// publish stores a journey file as version 1 of its journey, active.
+func publish(t *testing.T, st *embedded.Store, lib *journey.Library, file string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	checked, probs := journey.ReadJourney(file, lib)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	b, err := journey.NewBundle(checked, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := b.Marshal()
+	id := checked.Journey.ID
+	arn := strings.Replace(versionArn, "-welcome:", "-"+id+":", 1)
+	if err := st.CreateVersion(ctx, bu, store.JourneyVersion{Journey: id, Version: 1, Source: src, ASL: []byte("{}"),
+		StateMachineVersion: arn, PublishedBy: "test", PublishedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PutJourney(ctx, bu, store.Journey{ID: id, Name: checked.Journey.Name, Status: store.JourneyActive, Current: 1}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -79,7 +79,11 @@ func (c *call) eval(ctx context.Context, attrs map[string]any, e *journey.Expr) 
 	if err != nil {
 		return false, err
 	}
-	ok, err := cond.Eval(attrs, events, nil, c.now)
+	event, err := c.event(ctx)
+	if err != nil {
+		return false, err
+	}
+	ok, err := cond.Eval(attrs, events, event, c.now)
 	if err != nil && errors.Is(err, segment.ErrEval) {
 		// A stored value of the wrong type: the condition is false for
 		// this contact rather than a failed journey.

@@ -17,7 +17,6 @@ import (
 // raise Journey.Exited; the goal, met within its period, Journey.GoalReached
 // (recorded once); a paused journey Journey.Deferred until the re-check.
 func (c *call) guard(ctx context.Context) error {
-	st := c.h.cfg.Store
 	j, err := c.journeyRecord(ctx)
 	if err != nil {
 		return err
@@ -25,10 +24,14 @@ func (c *call) guard(ctx context.Context) error {
 	if j.Status == store.JourneyStopped {
 		return wire.Errorf(wire.ErrExited, "journey stopped")
 	}
-	en, err := st.GetEnrolment(ctx, c.req.BU, c.req.Journey, c.req.Contact, c.req.Entry)
-	hasEnrolment := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return c.transient("load enrolment", err)
+	e, err := c.loadEnrolment(ctx)
+	if err != nil {
+		return err
+	}
+	var en store.Enrolment
+	hasEnrolment := e != nil
+	if hasEnrolment {
+		en = *e
 	}
 	if hasEnrolment && en.Status != store.EnrolmentActive {
 		return wire.Errorf(wire.ErrExited, "enrolment already %s", en.Status)

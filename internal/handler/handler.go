@@ -143,6 +143,8 @@ type call struct {
 	unit    *settings.Settings
 
 	journey      *store.Journey // the journey's record, once loaded
+	enrolment    *store.Enrolment
+	loadedEnrol  bool // enrolment was read (nil: there is none)
 	contact      *store.Contact
 	attrMap      map[string]any // profile.Attributes of contact, made once
 	interactions []store.Interaction
@@ -224,6 +226,34 @@ func (c *call) loadContact(ctx context.Context) (*store.Contact, error) {
 	}
 	c.contact = &ct
 	return c.contact, nil
+}
+
+// loadEnrolment reads the call's enrolment (journey, contact, entry) once;
+// nil when there is none (an execution started without one).
+func (c *call) loadEnrolment(ctx context.Context) (*store.Enrolment, error) {
+	if c.loadedEnrol {
+		return c.enrolment, nil
+	}
+	en, err := c.h.cfg.Store.GetEnrolment(ctx, c.req.BU, c.req.Journey, c.req.Contact, c.req.Entry)
+	switch {
+	case err == nil:
+		c.enrolment = &en
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, c.transient("load enrolment", err)
+	}
+	c.loadedEnrol = true
+	return c.enrolment, nil
+}
+
+// event returns the attributes of the event that enrolled the contact,
+// kept on the enrolment (nil when no event started the entry): templates
+// read them as event.<name>, conditions as event.
+func (c *call) event(ctx context.Context) (map[string]any, error) {
+	en, err := c.loadEnrolment(ctx)
+	if err != nil || en == nil {
+		return nil, err
+	}
+	return en.Event, nil
 }
 
 // attributes returns the loaded contact's attributes (profile.Attributes),

@@ -242,11 +242,15 @@ func (c *call) render(ctx context.Context, key string) (*content.Message, channe
 			return nil, ref, c.transient("load owner", err)
 		}
 	}
+	event, err := c.event(ctx)
+	if err != nil {
+		return nil, ref, err
+	}
 	j := c.version.Journey()
 	tpl := c.step.Send.Template
 	msg, err := r.Render(ctx, content.Request{
 		BU: c.req.BU, Template: tpl, Version: pinned(c.version.Record.Content, tpl), Locale: ct.Locale,
-		ContactID: ct.ID, Contact: c.attributes(),
+		ContactID: ct.ID, Contact: c.attributes(), Event: event,
 		Journey: content.JourneyInfo{ID: j.ID, Name: j.Name, Version: c.req.Version},
 		Step:    c.req.Step, Owner: owner, MessageID: ref.String(),
 		Blocks: pinnedBlocks(c.version.Record.Content, c.step.Send.Blocks),

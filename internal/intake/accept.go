@@ -28,6 +28,13 @@ type Started struct {
 	Version   int    `json:"version"`
 	Status    string `json:"status"`
 	Execution string `json:"execution,omitempty"`
+	// Missing names the attributes the journey's trigger declares in
+	// carries that the event lacks (absent or null): its templates read
+	// them as empty. The event is accepted all the same.
+	Missing []string `json:"missing,omitempty"`
+	// Dropped names the attributes the enrolment could not keep (their
+	// size, store.MaxEnrolmentEvent): the journey never sees them.
+	Dropped []string `json:"dropped,omitempty"`
 }
 
 // Skipped is a triggered journey the entry policy kept the contact out of.
@@ -159,9 +166,27 @@ func (h *Handler) start(ctx context.Context, ev Event, contact string, res *Resu
 			res.Skipped = append(res.Skipped, Skipped{Journey: j.ID, Reason: out.Reason})
 			continue
 		}
-		res.Started = append(res.Started, Started{Journey: j.ID, Version: out.Version, Status: out.Status, Execution: out.Execution})
+		st := Started{Journey: j.ID, Version: out.Version, Status: out.Status, Execution: out.Execution,
+			Missing: missing(v.Journey().Trigger.Event.Carries, ev.Attributes), Dropped: out.Dropped}
+		if len(st.Missing) > 0 || len(st.Dropped) > 0 {
+			h.o.Logger.Warn("event attributes the journey will not see", "bu", ev.BU, "journey", j.ID, "event", ev.ID,
+				"name", ev.Name, "missing", st.Missing, "dropped", st.Dropped)
+		}
+		res.Started = append(res.Started, st)
 	}
 	return nil
+}
+
+// missing returns the declared attribute names the event lacks or gives
+// as null, in declaration order.
+func missing(declared []string, attrs map[string]any) []string {
+	var out []string
+	for _, n := range declared {
+		if attrs[n] == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // resume ends the contact's waits for the event (one journey instance with

@@ -16,9 +16,13 @@
 //   - starts the business unit's journeys whose current version has an
 //     event trigger of that name, through the enroller (the entry and the
 //     trigger event are the event id; the trigger's attribute filter and
-//     condition see the attributes), unless the event carries a
+//     condition see the attributes, and the enrolment keeps them for the
+//     journey's templates and conditions), unless the event carries a
 //     correlation id: a correlated event targets one running journey
-//     instance and enrols the contact nowhere;
+//     instance and enrols the contact nowhere. An event that lacks an
+//     attribute the trigger declares in carries is accepted: the answer
+//     lists it under "missing" for that journey and a warning is logged
+//     (as for attributes too large to keep, "dropped");
 //   - resumes the contact's executions waiting for that event
 //     (store.WaitingCallbacks, claim, SendTaskSuccess {"event": name}).
 //     With a correlation id, only the wait of the execution it names (its

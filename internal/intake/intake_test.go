@@ -19,7 +19,14 @@ import (
 
 func registered(id, contact string, webinar string) []byte {
 	return mustJSON(map[string]any{"name": "webinar.registered", "id": id, "contact": contact,
-		"attributes": map[string]any{"webinarId": webinar, "seats": 2}})
+		"attributes": registration(webinar)})
+}
+
+// registration is what a webinar platform posts about a registration: the
+// webinar, and what the webinar journey's trigger declares it carries.
+func registration(webinar string) map[string]any {
+	return map[string]any{"webinarId": webinar, "seats": 2, "webinarTitle": "Forecasting with confidence",
+		"webinarStartsAt": "2026-12-10T15:00:00Z", "joinUrl": "https://webinars.northwind.example/j/8841"}
 }
 
 func TestEventStartsTriggeredJourneys(t *testing.T) {
@@ -48,10 +55,17 @@ func TestEventStartsTriggeredJourneys(t *testing.T) {
 		!cmp.Equal(page.Items[0].Detail, map[string]string{"event": "webinar.registered", "eventId": "reg-1"}) {
 		t.Errorf("interactions %+v, want one custom interaction without attributes", page.Items)
 	}
-	var in struct{ Entry, Event string }
-	json.Unmarshal([]byte(f.sfn.inputs[enrol.ExecutionName(bu, "webinar", "c-1", "reg-1")]), &in)
-	if in.Entry != "reg-1" || in.Event != "reg-1" {
-		t.Errorf("execution input %+v, want the event id as entry and event", in)
+	raw := f.sfn.inputs[enrol.ExecutionName(bu, "webinar", "c-1", "reg-1")]
+	var in map[string]any
+	json.Unmarshal([]byte(raw), &in)
+	if in["entry"] != "reg-1" || in["event"] != "reg-1" || in["attrs"] != nil {
+		t.Errorf("execution input %s, want ids only, the event id as entry and event", raw)
+	}
+	en, err := f.st.GetEnrolment(context.Background(), bu, "webinar", "c-1", "reg-1")
+	kept := registration(webinarID)
+	kept["seats"] = 2.0
+	if diff := cmp.Diff(kept, en.Event); err != nil || diff != "" {
+		t.Errorf("enrolment's event (-want +got), %v:\n%s", err, diff)
 	}
 	// Another webinar does not match the trigger's attribute filter.
 	_, other := f.post(registered("reg-2", "c-2", "another-webinar"), bearer(apiKey))
@@ -359,5 +373,31 @@ func TestCorrelatedEventTargetsOneInstance(t *testing.T) {
 		"attributes": map[string]any{"webinarId": webinarID}})
 	if status, got = f.post(body, bearer(apiKey)); status != http.StatusOK || len(got["started"].([]any)) != 1 || len(got["resumed"].([]any)) != 1 {
 		t.Errorf("uncorrelated: %d %v, want one start and one resume", status, got)
+	}
+}
+
+// TestEventLackingDeclaredAttributes: an event without attributes the
+// trigger declares in carries still enrols; the answer names them.
+func TestEventLackingDeclaredAttributes(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		attrs   map[string]any
+		missing any
+	}{
+		{"all carried", registration(webinarID), nil},
+		{"title and link missing", map[string]any{"webinarId": webinarID, "webinarStartsAt": "2026-12-10T15:00:00Z", "joinUrl": nil},
+			[]any{"webinarTitle", "joinUrl"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			status, got := f.post(mustJSON(map[string]any{"name": "webinar.registered", "id": "reg-1", "contact": "c-1", "attributes": tt.attrs}), bearer(apiKey))
+			started, _ := got["started"].([]any)
+			if status != http.StatusOK || len(started) != 1 {
+				t.Fatalf("%d %v, want one journey started", status, got)
+			}
+			if diff := cmp.Diff(tt.missing, started[0].(map[string]any)["missing"]); diff != "" {
+				t.Errorf("missing (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -120,6 +120,16 @@ type Enrolment struct {
 	EnteredAt time.Time       `json:"enteredAt"`
 	EndedAt   time.Time       `json:"endedAt,omitzero"`
 	Reason    string          `json:"reason,omitempty"`
+	// Event holds the attributes of the event that enrolled the contact
+	// (what templates read as event.<name> and conditions as event),
+	// for every step of the entry however long it runs; nil for entries
+	// no event started (a segment launch, a LinkedIn lead). Values are
+	// JSON values (string, float64, bool, nil, []any, map[string]any),
+	// at most MaxEnrolmentEvent bytes encoded. It is kept here, not in the
+	// execution, because it may be personal: it goes when the contact is
+	// erased. Readers must not change it (a store may share it between
+	// reads); it never changes after CreateEnrolment.
+	Event map[string]any `json:"event,omitempty"`
 }
 
 // An EnrolmentUpdate changes an enrolment; nil fields stay. Moving to
@@ -247,6 +257,11 @@ func PrepareEnrolment(bu string, e Enrolment, now time.Time) (Enrolment, error) 
 		e.StepSince = e.EnteredAt
 	}
 	e.StepSince, e.EndedAt = UTC(e.StepSince), UTC(e.EndedAt)
+	ev, err := prepareEvent(e.Event)
+	if err != nil {
+		return e, err
+	}
+	e.Event = ev
 	return e, nil
 }
 

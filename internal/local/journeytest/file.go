@@ -23,6 +23,8 @@ const Suffix = ".test.yaml"
 //	journey: welcome                 # default: the file name's <id>
 //	start: 2026-12-01T09:00:00Z      # when the contacts enter (virtual time)
 //	until: 30d                       # how long each test runs (default 30d)
+//	event: {webinarTitle: Forecasting}   # what an event trigger's event carries
+//	                                     # besides its filter (event.<name>)
 //	tests:
 //	  - name: an opened intro leads to the resources
 //	    contacts:
@@ -54,7 +56,10 @@ type File struct {
 	Journey string
 	Start   time.Time
 	Until   time.Duration
-	Tests   []*Case
+	// Event is what the event enrolling the contacts of an event-triggered
+	// journey carries besides the trigger's filter (sim.Options.Event).
+	Event map[string]any
+	Tests []*Case
 }
 
 // A Case is one test: contacts, scripted events, and what to expect.
@@ -142,8 +147,14 @@ func ReadFile(path string) (*File, error) {
 	f := &File{Path: path, Journey: strings.TrimSuffix(filepath.Base(path), Suffix), Until: 30 * 24 * time.Hour}
 	if root := r.Parse(src); root != nil {
 		startSet := false
-		r.Mapping(root, "journey test", []string{"journey", "start", "until", "tests"}, func(key string, _, v *yaml.Node) {
+		r.Mapping(root, "journey test", []string{"journey", "start", "until", "event", "tests"}, func(key string, _, v *yaml.Node) {
 			switch key {
+			case "event":
+				m, ok := r.Value(v, key).(map[string]any)
+				if !ok {
+					r.Add(v, "write event: {webinarTitle: Forecasting}", "event: expected a mapping of attribute names to values")
+				}
+				f.Event = m
 			case "journey":
 				f.Journey = r.String(v, "journey")
 			case "start":

@@ -26,6 +26,7 @@ func write(t *testing.T, text string) string {
 func TestReadFile(t *testing.T) {
 	p := write(t, `start: 2026-12-01T09:00:00Z
 until: 10d
+event: {webinarTitle: Forecasting, seats: 2}
 tests:
   - name: opened
     contacts:
@@ -55,6 +56,9 @@ tests:
 	if f.Journey != "welcome" || !f.Start.Equal(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) || f.Until != 10*24*time.Hour || len(f.Tests) != 1 {
 		t.Fatalf("file %+v", f)
 	}
+	if diff := cmp.Diff(map[string]any{"webinarTitle": "Forecasting", "seats": 2}, f.Event); diff != "" {
+		t.Errorf("event (-want +got):\n%s", diff)
+	}
 	c := f.Tests[0]
 	wantContacts := []journeytest.ContactSpec{
 		{ID: "c-0005", Base: "c-0005"},
@@ -75,7 +79,7 @@ tests:
 		!cmp.Equal(e.Messages, []journeytest.Message{{Step: "send-intro", Channel: "email", Template: "welcome-intro", At: "+0s"}}) {
 		t.Errorf("expect %+v", e)
 	}
-	if e.Pos != (journey.Pos{File: p, Line: 17, Col: 7}) {
+	if e.Pos != (journey.Pos{File: p, Line: 18, Col: 7}) {
 		t.Errorf("expect position %v", e.Pos)
 	}
 }
@@ -95,6 +99,8 @@ func TestReadFileProblems(t *testing.T) {
 			`welcome.test.yaml:5:36: status: 200 is not a failure (400 to 599: a 4xx fails for good, 429 and 5xx for now)`},
 		"failure without status": {"start: 2026-12-01T09:00:00Z\ntests:\n  - name: a\n    contacts: [c1]\n    failures: [{step: crm}]\n",
 			`welcome.test.yaml:5:16: failure: "step" and "status" are required ({step: crm, status: 500})`},
+		"event not a mapping": {"start: 2026-12-01T09:00:00Z\nevent: [a]\ntests:\n  - {name: a, contacts: [c1]}\n",
+			`welcome.test.yaml:2:8: event: expected a mapping of attribute names to values (write event: {webinarTitle: Forecasting})`},
 		"failure times zero": {"start: 2026-12-01T09:00:00Z\ntests:\n  - name: a\n    contacts: [c1]\n    failures: [{step: crm, status: 500, times: 0}]\n",
 			`welcome.test.yaml:5:48: times: 0 is not a positive number (leave it out for every call)`},
 	} {

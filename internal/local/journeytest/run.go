@@ -93,6 +93,9 @@ func RunFileOn(ctx context.Context, path string, machine []byte, match func(name
 	if probs = append(probs, more...); len(probs) > 0 {
 		return nil, probs.Sort()
 	}
+	if f.Event != nil && checked.Journey.Trigger.Event == nil {
+		return nil, fmt.Errorf("%s: event: journey %s is not triggered by an event", path, checked.Journey.ID)
+	}
 	bu := checked.Journey.BusinessUnit
 	samples := map[string]local.Seed{}
 	if sf := filepath.Join(root, "contacts", bu+journey.SuffixContacts); fileExists(sf) {
@@ -115,7 +118,7 @@ func RunFileOn(ctx context.Context, path string, machine []byte, match func(name
 			return out, err
 		}
 		res, err := sim.Run(ctx, sim.Options{
-			Root: root, Journey: journeyFile, Contacts: seeds, Events: c.Events, Failures: c.Failures, Start: f.Start, Until: f.Until,
+			Root: root, Journey: journeyFile, Contacts: seeds, Events: c.Events, Failures: c.Failures, Start: f.Start, Until: f.Until, Event: f.Event,
 			Seed: 1, Watch: func(string) bool { return true }, Machine: machine,
 		})
 		if err != nil {

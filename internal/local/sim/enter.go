@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"time"
 
 	"github.com/journeys-oss/journeys/internal/enrol"
@@ -15,7 +16,8 @@ import (
 )
 
 // enter loads the contacts and enrols each at Start the way its trigger
-// would: an event trigger through the event intake (its filter applies),
+// would: an event trigger through the event intake (its filter applies;
+// the event carries Options.Event and the filter's attributes),
 // a segment trigger for the segment's members only, a LinkedIn form
 // trigger directly. Then it schedules the events.
 func (r *run) enter(ctx context.Context) error {
@@ -40,9 +42,12 @@ func (r *run) enrol(ctx context.Context, i int) error {
 	j := r.checked.Journey
 	if t := j.Trigger.Event; t != nil {
 		c.entry = "sim-entry-" + c.id // the event id is the entry
+		attrs := map[string]any{}
+		maps.Copy(attrs, r.opts.Event)
+		maps.Copy(attrs, t.Attributes.Map())
 		res, err := r.sys.Intake.Accept(ctx, intake.Event{
 			BU: r.bu, Name: t.Name, ID: c.entry, Contact: c.id,
-			Attributes: t.Attributes.Map(), OccurredAt: r.clock.Now(),
+			Attributes: attrs, OccurredAt: r.clock.Now(),
 		})
 		if err != nil {
 			return err

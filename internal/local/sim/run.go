@@ -55,6 +55,12 @@ type Options struct {
 	// Failures make the outbound calls of steps fail (deliveries, webhook
 	// actions).
 	Failures []Failure
+	// Event is what the event that enrols the contacts of an
+	// event-triggered journey carries besides the trigger's filter
+	// attributes (which it always carries, with the filter's values): the
+	// journey's templates read it as event.<name>, its conditions as event.
+	// Other triggers ignore it.
+	Event map[string]any
 	// Machine, when set, is the state machine the contacts run instead of
 	// the one compiled from Journey today: a definition as `journeys
 	// compile` writes it, compiled from Journey by an earlier release

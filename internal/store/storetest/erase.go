@@ -15,7 +15,8 @@ func seedContact(e *env, id, email, phone, first string) {
 		ok(s.AppendInteraction(ctx, bu, store.Interaction{Contact: id, Kind: kind, Channel: "email", At: start.Add(time.Duration(i) * time.Minute), Journey: "welcome", Version: 1, Step: "send-welcome", Message: "m-" + id}))(t)
 	}
 	ok(s.AppendStepLog(ctx, bu, store.StepLog{Contact: id, Journey: "welcome", Version: 1, Execution: "exec-" + id + "-1", Step: "send-welcome", At: start, Outcome: store.StepSent}))(t)
-	ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: id, Entry: "e-1", Version: 1, Execution: "exec-" + id + "-1", Step: "send-welcome"}))(t)
+	ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "welcome", Contact: id, Entry: "e-1", Version: 1, Execution: "exec-" + id + "-1", Step: "send-welcome",
+		Event: map[string]any{"joinUrl": "https://webinars.example/join?seat=" + first}}))(t)
 	ok(s.CreateEnrolment(ctx, bu, store.Enrolment{Journey: "nurture", Contact: id, Entry: "e-1", Version: 2, Execution: "exec-" + id + "-2", Status: store.EnrolmentCompleted}))(t)
 	ok(s.CreateApproval(ctx, bu, store.Approval{ID: "ap-" + id, Kind: store.ApprovalStep, Journey: "welcome", Version: 1, Execution: "exec-" + id + "-1", Step: "approve", Contact: id, ExpiresAt: start.Add(time.Hour)}))(t)
 	ok(s.CreateCallback(ctx, bu, store.Callback{ID: "cb-" + id, Kind: store.CallbackEvent, Token: "token-" + id, Execution: "exec-" + id + "-1", Contact: id, Journey: "welcome", Step: "wait-open", Events: []string{"email.opened"}, ExpiresAt: start.Add(time.Hour)}))(t)

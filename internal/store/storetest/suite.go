@@ -127,6 +127,7 @@ func Run(t *testing.T, open Open) {
 		{"EnrolmentsByStatusPaged", testEnrolmentPaging},
 		{"EnrolmentsOfContacts", testEnrolmentsOf},
 		{"EnrolmentFieldUpdates", testEnrolmentFieldUpdates},
+		{"EnrolmentEvent", testEnrolmentEvent},
 		{"Content", testContent},
 		{"Segments", testSegments},
 		{"Approvals", testApprovals},
