@@ -56,9 +56,33 @@ func (s *Service) Task(ctx context.Context, req wire.StepRequest) (wire.StepResu
 		}
 		return wire.StepResult{}, transient(err)
 	}
-	s.o.Logger.Info("approval requested", "bu", req.BU, "journey", req.Journey, "execution", req.Execution,
+	s.o.Logger.InfoContext(ctx, "approval requested", "bu", req.BU, "journey", req.Journey, "execution", req.Execution,
 		"step", req.Step, "approval", a.ID)
+	s.notePosition(ctx, req)
 	return wire.StepResult{Status: "requested"}, nil
+}
+
+// positioner is what a store adds to record where a contact is
+// (store.Store has it).
+type positioner interface {
+	UpdateEnrolment(ctx context.Context, bu, journey, contact, entry string, u store.EnrolmentUpdate) (store.Enrolment, error)
+}
+
+// notePosition records that the contact waits at the approval step (the
+// store sets StepSince when the step changes): one enrolment update per
+// request, as the task handlers' guard does. It is informational: a
+// failure is logged, and a contact without an enrolment is left alone.
+func (s *Service) notePosition(ctx context.Context, req wire.StepRequest) {
+	p, ok := s.o.Store.(positioner)
+	if !ok {
+		return
+	}
+	step := req.Step
+	_, err := p.UpdateEnrolment(ctx, req.BU, req.Journey, req.Contact, req.Entry, store.EnrolmentUpdate{Step: &step})
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrInvalid) {
+		s.o.Logger.WarnContext(ctx, "position not recorded", "bu", req.BU, "journey", req.Journey,
+			"execution", req.Execution, "step", req.Step, "error", err.Error())
+	}
 }
 
 func transient(err error) error {

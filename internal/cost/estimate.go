@@ -56,9 +56,11 @@ func (e Estimate) Totals() Line {
 
 // guardOnly is what an operation without a measurement is assumed to do:
 // the journey-wide checks every task makes (journey, enrolment, contact,
-// interactions) and its step log and funnel count.
+// interactions), the position update on reaching the step, and its step
+// log and funnel count.
 var guardOnly = OpMeasure{Invocations: 1, Calls: map[string]float64{
 	"GetJourney": 1, "GetEnrolment": 1, "GetContact": 1, "ListInteractions": 1, "AppendStepLog": 1, "IncrementFunnel": 1,
+	"UpdateEnrolment": 1, // the contact's position, once per step
 }}
 
 // Estimated is the measurement of an operation that was not measured.
@@ -158,8 +160,8 @@ func (m Measured) resume(e *Estimate, op, what, fn string) {
 // intake records the event.
 var assumedOps = map[string]OpMeasure{
 	// The approval-request function stores the token under an opaque id
-	// and the pending approval.
-	wire.OpApproval:   {Invocations: 1, Calls: map[string]float64{"CreateCallback": 1, "CreateApproval": 1}},
+	// and the pending approval, and notes the contact's position.
+	wire.OpApproval:   {Invocations: 1, Calls: map[string]float64{"CreateCallback": 1, "CreateApproval": 1, "UpdateEnrolment": 1}},
 	"approval.decide": {Invocations: 1, Calls: map[string]float64{"DecideApproval": 1, "ClaimCallback": 1}},
 	"linkedin.lead":   {Invocations: 1, Calls: map[string]float64{"UpsertContactByEmail": 1, "AppendInteraction": 1}},
 	"event.intake":    {Invocations: 1, Calls: map[string]float64{"GetContact": 1, "AppendInteraction": 1}},

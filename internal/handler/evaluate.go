@@ -87,7 +87,7 @@ func (c *call) eval(ctx context.Context, attrs map[string]any, e *journey.Expr) 
 	if err != nil && errors.Is(err, segment.ErrEval) {
 		// A stored value of the wrong type: the condition is false for
 		// this contact rather than a failed journey.
-		c.log.Warn("condition could not be evaluated", "error", err.Error())
+		c.log.WarnContext(ctx, "condition could not be evaluated", "error", err.Error())
 		return false, nil
 	}
 	return ok, err

@@ -49,8 +49,11 @@ func (h *Handlers) Finish(ctx context.Context, req wire.StepRequest) (res wire.S
 func (c *call) finish(ctx context.Context, status store.EnrolmentStatus) error {
 	req := c.req
 	reason := finishReason(req)
-	_, err := c.h.cfg.Store.UpdateEnrolment(ctx, req.BU, req.Journey, req.Contact, req.Entry,
-		store.EnrolmentUpdate{Status: &status, Reason: &reason, Execution: &req.Execution})
+	u := store.EnrolmentUpdate{Status: &status, Reason: &reason, Execution: &req.Execution}
+	if req.Step != "" { // the end step the contact left by, in the same write
+		u.Step = &req.Step
+	}
+	_, err := c.h.cfg.Store.UpdateEnrolment(ctx, req.BU, req.Journey, req.Contact, req.Entry, u)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		c.log.WarnContext(ctx, "finish: no enrolment to update")

@@ -72,10 +72,29 @@ func (c *call) guard(ctx context.Context) error {
 			}
 		}
 	}
+	if hasEnrolment {
+		c.notePosition(ctx, en)
+	}
 	if j.Status == store.JourneyPaused {
 		return wire.Deferred(c.now.Add(c.h.cfg.PauseRecheck))
 	}
 	return nil
+}
+
+// notePosition records where the contact is: the enrolment's Step becomes
+// this call's step, and the store sets StepSince, when the step changes.
+// A deferral or retry of the same step writes nothing, so a contact costs
+// one enrolment update per task step it reaches. The position is
+// informational: a failed write is logged and the step goes on.
+func (c *call) notePosition(ctx context.Context, en store.Enrolment) {
+	step := c.req.Step
+	if step == "" || en.Step == step {
+		return
+	}
+	_, err := c.h.cfg.Store.UpdateEnrolment(ctx, c.req.BU, c.req.Journey, c.req.Contact, c.req.Entry, store.EnrolmentUpdate{Step: &step})
+	if err != nil {
+		c.log.WarnContext(ctx, "position not recorded", "error", err.Error())
+	}
 }
 
 // criterion evaluates a condition or segment membership for the contact.

@@ -120,19 +120,26 @@ func (rt *Runtime) Tracking() (http.Handler, error) {
 	return http.StripPrefix("/t", h), nil
 }
 
-// Logger returns the JSON logger functions log with.
-func Logger(level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+// Logger returns the JSON logger functions log with; with a RequestLog,
+// every record carries the Lambda request id of its invoke.
+func Logger(level slog.Level, rl *RequestLog) *slog.Logger {
+	var h slog.Handler = slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})
+	if rl != nil {
+		h = rl.Handler(h)
+	}
+	return slog.New(h)
 }
 
 // Run is a function's main: it reads the environment, builds the runtime
 // and the handler build returns (a Task or HTTP value, or any handler
-// lambda.Start takes), and starts the Lambda runtime. A configuration
+// lambda.Start takes), and starts the Lambda runtime; every log record of
+// an invoke carries its request id (RequestLog). A configuration
 // error is logged and ends the process with status 1, so the init fails
 // loudly instead of every invoke.
 func Run(build func(rt *Runtime) (any, error)) {
 	cfg, err := FromEnv(os.Getenv)
-	log := Logger(cfg.LogLevel)
+	rl := &RequestLog{}
+	log := Logger(cfg.LogLevel, rl)
 	if err != nil {
 		log.Error("configuration", "error", err.Error())
 		os.Exit(1)
@@ -149,7 +156,7 @@ func Run(build func(rt *Runtime) (any, error)) {
 		log.Error("build handler", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(h)
+	lambda.Start(rl.Wrap(lambda.NewHandler(h)))
 }
 
 // A TaskFunc is a task handler: what compiled machines invoke.

@@ -14,6 +14,9 @@ type Trace struct {
 	Contact    string            `json:"contact"`
 	Enrolments []store.Enrolment `json:"enrolments"`
 	Steps      []store.StepLog   `json:"steps"`
+	// Positions says where the contact is in each active enrolment, and
+	// since when (see Position).
+	Positions []Position `json:"positions"`
 }
 
 // Trace returns a contact's trace; ErrNotFound when there is no contact.
@@ -35,7 +38,7 @@ func (s *Service) Trace(ctx context.Context, bu, contact string) (Trace, error) 
 	if logs == nil {
 		logs = []store.StepLog{}
 	}
-	return Trace{Contact: contact, Enrolments: es, Steps: logs}, nil
+	return Trace{Contact: contact, Enrolments: es, Steps: logs, Positions: s.positions(ctx, bu, es, logs)}, nil
 }
 
 // An Erasure says what Erase did.

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/catalog"
 	"github.com/journeys-oss/journeys/internal/store"
 )
 
@@ -73,6 +75,7 @@ type column struct {
 	kind   int
 	name   string // field, attribute, channel or topic
 	vkind  store.ValueKind
+	whole  bool // the contact schema says int: a number without a fraction
 }
 
 var fields = map[string]string{
@@ -83,10 +86,58 @@ var fields = map[string]string{
 
 var attrName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
 
+// schemaKinds maps a contact schema type to the stored value kind.
+var schemaKinds = map[string]store.ValueKind{
+	"string": store.KindString, "int": store.KindNumber, "double": store.KindNumber,
+	"bool": store.KindBool, "timestamp": store.KindTime, "list": store.KindList,
+}
+
+// attributeKinds returns the type of every attribute in the business
+// unit's contact schema (string, int, double, bool, timestamp, list), as the newest published journey version carries
+// it (each version bundles the schema it was checked against); nil when
+// nothing is published. Imports are rare: reading the journeys and one
+// version per import is cheap.
+func (s *Service) attributeKinds(ctx context.Context, bu string) (map[string]string, error) {
+	js, err := s.store.ListJourneys(ctx, bu)
+	if err != nil {
+		return nil, fmt.Errorf("journeys of %s: %w", bu, err)
+	}
+	var newest *store.JourneyVersion
+	for _, j := range js {
+		if j.Current < 1 {
+			continue
+		}
+		v, err := s.store.GetVersion(ctx, bu, j.ID, j.Current)
+		if err != nil {
+			return nil, fmt.Errorf("journey %s v%d: %w", j.ID, j.Current, err)
+		}
+		if newest == nil || v.PublishedAt.After(newest.PublishedAt) {
+			newest = &v
+		}
+	}
+	if newest == nil {
+		return nil, nil
+	}
+	v, err := catalog.Load(*newest, nil)
+	if err != nil || v.Checked.Schema == nil {
+		return nil, err
+	}
+	kinds := map[string]string{}
+	for name, a := range v.Checked.Schema.Attributes {
+		if _, ok := schemaKinds[a.Type]; ok {
+			kinds[name] = a.Type
+		}
+	}
+	return kinds, nil
+}
+
 // parseHeader reads the header: built-in fields by name (any case),
-// consent.<channel>, topic.<topic>, and custom attributes as <name> or
-// <name>:<type> (string, number, bool, timestamp, list).
-func parseHeader(h []string) ([]column, error) {
+// consent.<channel>, topic.<topic>, and custom attributes. An attribute
+// the contact schema declares (kinds) takes the schema's type; a
+// <name>:<type> suffix that names another type is refused. An attribute
+// the schema lacks is <name> (a string) or <name>:<type> (string,
+// number, bool, timestamp, list).
+func parseHeader(h []string, kinds map[string]string) ([]column, error) {
 	cols := make([]column, len(h))
 	seen := map[string]bool{}
 	hasEmail := false
@@ -119,6 +170,13 @@ func parseHeader(h []string) ([]column, error) {
 			}
 			if !attrName.MatchString(attr) {
 				return nil, &ImportError{fmt.Sprintf("column %d %q: attribute names are letters, digits and '_', starting with a letter", i+1, name)}
+			}
+			if typ, declared := kinds[attr]; declared {
+				k := schemaKinds[typ]
+				if typed && c.vkind != k {
+					return nil, &ImportError{fmt.Sprintf("column %d %q: the contact schema says %s is %s (drop the suffix)", i+1, name, attr, typ)}
+				}
+				c.vkind, c.whole = k, typ == "int"
 			}
 		}
 		key := fmt.Sprint(c.kind, "/", strings.ToLower(c.name))
@@ -173,6 +231,9 @@ func patch(cols []column, rec []string, line int, at time.Time) (store.ContactPa
 			val, err := attrValue(c.vkind, v)
 			if err != nil {
 				return bad(c, "%v", err)
+			}
+			if n, ok := val.Any().(float64); ok && c.whole && n != math.Trunc(n) {
+				return bad(c, "%q is not a whole number (the contact schema says int)", v)
 			}
 			if p.Attributes == nil {
 				p.Attributes = map[string]store.Value{}
@@ -248,7 +309,11 @@ func (s *Service) Import(ctx context.Context, bu, actor string, r io.Reader) (Im
 	if err != nil {
 		return rep, &ImportError{fmt.Sprintf("the header cannot be read: %v", err)}
 	}
-	cols, err := parseHeader(header)
+	kinds, err := s.attributeKinds(ctx, bu)
+	if err != nil {
+		return rep, err
+	}
+	cols, err := parseHeader(header, kinds)
 	if err != nil {
 		return rep, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ type JourneyStatus struct {
 	// Active counts active enrolments, up to Config.CountLimit (Capped).
 	Active int  `json:"activeEnrolments"`
 	Capped bool `json:"activeCapped,omitempty"`
+	// AtSteps says where the counted active contacts are, by step id.
+	AtSteps []StepCount `json:"atSteps"`
 }
 
 // A VersionInfo describes one published version.
@@ -93,23 +96,56 @@ func (s *Service) Status(ctx context.Context, bu, id string) (JourneyStatus, err
 	if st.Funnel == nil {
 		st.Funnel = []store.FunnelCount{}
 	}
-	st.Active, st.Capped, err = s.countActive(ctx, bu, id)
+	st.Active, st.Capped, st.AtSteps, err = s.countActive(ctx, bu, id)
 	return st, err
 }
 
-func (s *Service) countActive(ctx context.Context, bu, id string) (int, bool, error) {
+// A StepCount is how many active contacts are at one step: the step their
+// last task recorded (a contact in a plain wait shows the step before
+// it; its trace works out the wait), and since when the longest waiting
+// of them has been there.
+type StepCount struct {
+	Step     string    `json:"step"` // "" for contacts whose first task has not run
+	Contacts int       `json:"contacts"`
+	Oldest   time.Time `json:"oldestSince,omitzero"`
+}
+
+// countActive counts the journey's active enrolments and where they are,
+// by step id.
+func (s *Service) countActive(ctx context.Context, bu, id string) (int, bool, []StepCount, error) {
 	n, cursor := 0, ""
+	at := map[string]*StepCount{}
+	var steps []StepCount
+	collect := func() []StepCount {
+		steps = steps[:0]
+		for _, c := range at {
+			steps = append(steps, *c)
+		}
+		sort.Slice(steps, func(i, j int) bool { return steps[i].Step < steps[j].Step })
+		return steps
+	}
 	for {
 		page, err := s.store.ListEnrolments(ctx, bu, id, store.EnrolmentActive, cursor, store.MaxLimit)
 		if err != nil {
-			return n, false, err
+			return n, false, collect(), err
 		}
 		n += len(page.Items)
+		for _, en := range page.Items {
+			c := at[en.Step]
+			if c == nil {
+				c = &StepCount{Step: en.Step}
+				at[en.Step] = c
+			}
+			c.Contacts++
+			if since := en.StepSince; !since.IsZero() && (c.Oldest.IsZero() || since.Before(c.Oldest)) {
+				c.Oldest = since
+			}
+		}
 		if page.Next == "" {
-			return n, false, nil
+			return n, false, collect(), nil
 		}
 		if n >= s.cfg.CountLimit {
-			return n, true, nil
+			return n, true, collect(), nil
 		}
 		cursor = page.Next
 	}

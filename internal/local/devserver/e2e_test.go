@@ -205,6 +205,10 @@ func TestEndToEnd(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].Contact != contact.ID || msgs[0].Metadata.Template != "welcome-intro" {
 		t.Fatalf("provider got %+v", msgs)
 	}
+	// An hour on, the contact still waits at "opened": the trace says so,
+	// since the wait was registered.
+	advance(t, s, time.Hour)
+	checkWaitingAt(t, mc, contact.ID, "opened", vc.Now())
 	open := html.UnescapeString(pixelRE.FindString(msgs[0].HTML))
 	if !strings.HasPrefix(open, s.URL()+"/t/o?") {
 		t.Fatalf("pixel URL %q does not point at the dev server", open)
@@ -249,6 +253,29 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if n := len(provider.Messages()); n != 1 {
 		t.Fatalf("the provider got %d messages; the goal ends the journey before the second", n)
+	}
+}
+
+// checkWaitingAt checks that the contact's trace places it at a
+// wait-for-event step since the step log's "waited" entry of that step,
+// which is before now.
+func checkWaitingAt(t *testing.T, mc *manage.Client, contact, step string, now time.Time) {
+	t.Helper()
+	tr, err := mc.Trace(context.Background(), contact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waited time.Time
+	for _, l := range tr.Steps {
+		if l.Step == step && l.Outcome == store.StepWaited {
+			waited = l.At
+		}
+	}
+	if len(tr.Positions) != 1 || waited.IsZero() || !waited.Before(now) {
+		t.Fatalf("trace positions %+v, waited at %s: want one position at %s", tr.Positions, waited, step)
+	}
+	if p := tr.Positions[0]; p.Step != step || !p.Since.Equal(waited) || p.Derived {
+		t.Errorf("position %+v: want at step %s since %s", p, step, waited)
 	}
 }
 
