@@ -116,13 +116,14 @@ func openLocalKeys(dataDir string) (keyBackend, error) {
 		return nil, fmt.Errorf("%s is locked by another process, and no dev server's loopback address is known in %s: %w",
 			path, filepath.Join(dataDir, devserver.KeyFileName), err)
 	}
-	return devKeys{url: kf.URL, http: &http.Client{Timeout: 30 * time.Second}}, nil
+	return devKeys{url: kf.URL, proof: kf.AnyKey(), http: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
 // devKeys is a backend over the running dev server's /local/apikeys.
 type devKeys struct {
-	url  string
-	http *http.Client
+	url   string
+	proof string // a secret of the key file: the server asks for it
+	http  *http.Client
 }
 
 func (d devKeys) where() string { return "the dev server at " + d.url }
@@ -170,6 +171,7 @@ func (d devKeys) do(ctx context.Context, method, path string, body, out any) err
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+d.proof)
 	resp, err := d.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("dev server at %s: %w", d.url, err)

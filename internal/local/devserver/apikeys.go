@@ -2,9 +2,11 @@ package devserver
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -153,9 +155,45 @@ type CreatedKey struct {
 }
 
 func (s *Server) keyRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /local/apikeys", loopbackOnly(s.createKey))
-	mux.HandleFunc("GET /local/apikeys", loopbackOnly(s.listKeys))
-	mux.HandleFunc("DELETE /local/apikeys/{bu}/{name}", loopbackOnly(s.revokeKey))
+	mux.HandleFunc("POST /local/apikeys", loopbackOnly(s.fileHolder(s.createKey)))
+	mux.HandleFunc("GET /local/apikeys", loopbackOnly(s.fileHolder(s.listKeys)))
+	mux.HandleFunc("DELETE /local/apikeys/{bu}/{name}", loopbackOnly(s.fileHolder(s.revokeKey)))
+}
+
+// fileHolder lets through only a caller that can read the key file (mode
+// 0600): it must send one of the file's secrets as a bearer token. Being
+// on loopback is not enough, another user of the machine is there too.
+func (s *Server) fileHolder(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		kf, err := ReadKeyFile(s.cfg.DataDir)
+		if !ok || err != nil || !HoldsKeyFile(kf, token) {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "key management needs a secret of " + KeyFileName + " as a bearer token"})
+			return
+		}
+		h(w, r)
+	}
+}
+
+// HoldsKeyFile reports whether token is one of the key file's secrets,
+// in constant time per secret.
+func HoldsKeyFile(kf KeyFile, token string) bool {
+	held := false
+	for _, secret := range kf.Keys {
+		if token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(secret)) == 1 {
+			held = true
+		}
+	}
+	return held
+}
+
+// AnyKey returns one secret of the key file (the proof fileHolder asks
+// for), "" when it holds none.
+func (kf KeyFile) AnyKey() string {
+	for _, bu := range slices.Sorted(maps.Keys(kf.Keys)) {
+		return kf.Keys[bu]
+	}
+	return ""
 }
 
 // loopbackOnly refuses callers from other machines (the server may listen
