@@ -81,7 +81,7 @@ func runASLExec(c *cli, args []string) int {
 	fs := c.newFlagSet("asl exec", "--definition FILE [--input JSON|@FILE] [--context JSON] [--history] [--repeat N] [--resource ARN=echo]")
 	fs.StringVar(&o.definition, "definition", "", "the state machine definition (ASL JSON file)")
 	fs.StringVar(&o.input, "input", "{}", "the execution input: JSON, or @FILE")
-	fs.StringVar(&o.context, "context", "", `context object names: {"stateMachineName","stateMachineArn","executionName","executionArn","roleArn"}`)
+	fs.StringVar(&o.context, "context", "", `context object names, only these fields: {"stateMachineName","stateMachineArn","executionName","executionArn","roleArn"}; names alone imply their ARNs`)
 	fs.BoolVar(&o.history, "history", false, "print the execution history (events) as GetExecutionHistory returns it")
 	fs.IntVar(&o.repeat, "repeat", 0, "run the execution N times and print {executions, transitions, seconds}")
 	fs.Var(o.resources, "resource", "bind a task resource (ARN or function name) to a built-in handler: ARN=echo (repeatable)")
@@ -144,8 +144,18 @@ func (c *cli) aslRequest(o aslExecOptions) (asl.StartRequest, int) {
 		var names struct {
 			StateMachineName, StateMachineArn, ExecutionName, ExecutionArn, RoleArn string
 		}
-		if err := json.Unmarshal([]byte(o.context), &names); err != nil {
-			fmt.Fprintf(c.stderr, "journeys asl exec: --context: %v\n", err)
+		dec := json.NewDecoder(strings.NewReader(o.context))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&names)
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			err = errors.New("not a JSON object")
+		case err == nil && dec.More():
+			err = errors.New("more than one JSON value")
+		}
+		if err != nil {
+			fmt.Fprintf(c.stderr, "journeys asl exec: --context: %v (want an object with only stateMachineName, stateMachineArn, executionName, executionArn, roleArn)\n", err)
 			return asl.StartRequest{}, exitUsage
 		}
 		req.Context = &asl.ContextOverrides{

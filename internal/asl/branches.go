@@ -198,16 +198,19 @@ func (e *Engine) startIterations(t *thread, s *state) {
 		c := e.newChild(t, s.mapper.processor, i, input)
 		k.running[i] = c
 		k.active++
-		e.iterationEvent(t, i, EventMapIterationStarted)
-		c.prev = t.prev
+		c.prev = e.iterationEvent(t, i, EventMapIterationStarted, t.prev)
 		e.enqueue(c)
 	}
 }
 
-// iterationEvent records a Map iteration event.
-func (e *Engine) iterationEvent(t *thread, index int, typ EventType) {
+// iterationEvent records a Map iteration event that follows the event
+// prev, and returns its id. Iteration events never become the Map state's
+// latest event: Step Functions points each MapIterationStarted at the
+// MapStateStarted or at the last event of the iteration that made room
+// for it, not at the iteration event before it.
+func (e *Engine) iterationEvent(t *thread, index int, typ EventType, prev int64) int64 {
 	name := t.state().name
-	if ev := e.event(t.x, t, typ, name, nil); ev != nil {
+	if ev := e.sideEvent(t, typ, name, prev); ev != nil {
 		d := &MapIterationDetails{Name: name, Index: index}
 		switch typ {
 		case EventMapIterationStarted:
@@ -220,6 +223,7 @@ func (e *Engine) iterationEvent(t *thread, index int, typ EventType) {
 			ev.MapIterationAbortedEventDetails = d
 		}
 	}
+	return t.x.eventCount
 }
 
 // childDone records a branch or iteration that ended well.
@@ -232,10 +236,14 @@ func (e *Engine) childDone(p *thread, c *thread) {
 	k.running[c.index] = nil
 	k.active--
 	k.done++
-	p.prev = maxInt64(p.prev, c.prev)
+	// What follows the iteration or branch points at its last event.
+	p.prev = c.prev
 	if s.typ == typeMap {
-		e.iterationEvent(p, c.index, EventMapIterationSucceeded)
+		id := e.iterationEvent(p, c.index, EventMapIterationSucceeded, c.prev)
 		if k.done == len(k.items) {
+			// MapStateSucceeded and MapStateExited follow the last
+			// MapIterationSucceeded.
+			p.prev = id
 			e.mapDone(p, s)
 			return
 		}
@@ -243,7 +251,9 @@ func (e *Engine) childDone(p *thread, c *thread) {
 		return
 	}
 	if k.done == len(k.results) {
-		e.event(p.x, p, EventParallelStateSucceded, s.name, nil)
+		// ParallelStateSucceeded and ParallelStateExited both follow the
+		// last event of the last branch.
+		e.sideEvent(p, EventParallelStateSucceded, s.name, p.prev)
 		results := k.results
 		e.finishAttempt(p, s, results)
 		e.enqueue(p)
@@ -251,7 +261,7 @@ func (e *Engine) childDone(p *thread, c *thread) {
 }
 
 func (e *Engine) mapDone(p *thread, s *state) {
-	e.event(p.x, p, EventMapStateSucceeded, s.name, nil)
+	e.sideEvent(p, EventMapStateSucceeded, s.name, p.prev)
 	e.finishAttempt(p, s, p.kids.results)
 	e.enqueue(p)
 }
@@ -264,9 +274,11 @@ func (e *Engine) childFailed(p *thread, c *thread, err *Error) {
 	k, s := p.kids, p.state()
 	k.running[c.index] = nil
 	k.active--
-	p.prev = maxInt64(p.prev, c.prev)
+	// The failure, the aborts it causes and what follows point at the
+	// failed iteration's or branch's last event.
+	p.prev = c.prev
 	if s.typ == typeMap {
-		e.iterationEvent(p, c.index, EventMapIterationFailed)
+		e.iterationEvent(p, c.index, EventMapIterationFailed, c.prev)
 		k.failures++
 		if k.hasTol && err.catchable() && !k.exceeded(len(k.items)) {
 			k.done++
@@ -305,9 +317,10 @@ func (e *Engine) abortChildren(p *thread, s *state) {
 		if c == nil {
 			continue
 		}
+		followFrom(c, p.prev)
 		e.abortThread(c, true)
 		if s.typ == typeMap {
-			e.iterationEvent(p, i, EventMapIterationAborted)
+			e.iterationEvent(p, i, EventMapIterationAborted, p.prev)
 		}
 		k.running[i] = nil
 	}
@@ -315,9 +328,17 @@ func (e *Engine) abortChildren(p *thread, s *state) {
 	p.kids = nil
 }
 
-func maxInt64(a, b int64) int64 {
-	if a > b {
-		return a
+// followFrom makes the abort events of t and its running branches or
+// iterations follow the event prev, the failure that aborts them, as Step
+// Functions records them.
+func followFrom(t *thread, prev int64) {
+	t.prev = prev
+	if t.kids == nil {
+		return
 	}
-	return b
+	for _, c := range t.kids.running {
+		if c != nil {
+			followFrom(c, prev)
+		}
+	}
 }

@@ -191,15 +191,13 @@ func (e *Engine) newExecution(req StartRequest, input any) (x *execution, existi
 		return nil, false, fmt.Errorf("start execution %s: %w", name, ErrExecutionAlreadyExists)
 	}
 	arn := req.ExecutionArn
+	kind, suffix := "execution", ""
+	if req.Express {
+		kind, suffix = "express", ":"+intrinsic.NewUUID(e.rng)
+	}
+	prefix := "arn:aws:states:" + e.opts.region + ":" + e.opts.account + ":"
 	if arn == "" {
-		kind := "execution"
-		if req.Express {
-			kind = "express"
-		}
-		arn = "arn:aws:states:" + e.opts.region + ":" + e.opts.account + ":" + kind + ":" + smName + ":" + name
-		if req.Express {
-			arn += ":" + intrinsic.NewUUID(e.rng)
-		}
+		arn = prefix + kind + ":" + smName + ":" + name + suffix
 	}
 	name = nameIn(arn, name)
 	key.name = name // the map keeps the ARN's copy, not the request's
@@ -221,7 +219,8 @@ func (e *Engine) newExecution(req StartRequest, input any) (x *execution, existi
 	x = &execution{
 		m: req.Machine, arn: arn, name: name, smArn: smArn, smName: smName, roleArn: role,
 		express: req.Express, input: input, start: e.opts.clock.Now(),
-		status: StatusRunning, keepHistory: keep, pcg: pcg, rng: rand.New(pcg), ctx: req.Context,
+		status: StatusRunning, keepHistory: keep, pcg: pcg, rng: rand.New(pcg),
+		ctx: completeContext(req.Context, prefix, kind, smName, name, suffix),
 	}
 	e.execs[arn] = x
 	e.names[key] = x
@@ -546,4 +545,35 @@ func (e *Engine) fire(tm *timer) {
 		e.taskTimedOut(t, tm)
 	}
 	e.markDirty(t.x)
+}
+
+// completeContext fills in the ARNs the given context names imply: a
+// state machine name alone gives StateMachine.Id, and a state machine or
+// execution name or state machine ARN without an execution ARN gives the
+// Execution.Id built from them, as Step Functions would name that
+// execution. prefix is "arn:aws:states:REGION:ACCOUNT:"; smName and name
+// are the execution's own names for what is not given.
+func completeContext(o *ContextOverrides, prefix, kind, smName, name, suffix string) *ContextOverrides {
+	if o == nil {
+		return nil
+	}
+	c := *o
+	sm := smName
+	if parts := strings.Split(c.StateMachineArn, ":"); len(parts) == 7 && parts[5] == "stateMachine" {
+		prefix, sm = strings.Join(parts[:5], ":")+":", parts[6]
+	}
+	if c.StateMachineName != "" {
+		sm = c.StateMachineName
+		if c.StateMachineArn == "" {
+			c.StateMachineArn = prefix + "stateMachine:" + sm
+		}
+	}
+	if c.ExecutionArn == "" && (o.StateMachineName != "" || o.StateMachineArn != "" || c.ExecutionName != "") {
+		en := name
+		if c.ExecutionName != "" {
+			en = c.ExecutionName
+		}
+		c.ExecutionArn = prefix + kind + ":" + sm + ":" + en + suffix
+	}
+	return &c
 }

@@ -9,17 +9,31 @@ import (
 // event counts a new event of execution x on thread t (nil for events of
 // the execution itself), calls the trace hook, and returns the recorded
 // event for the caller to fill in when x keeps its history, else nil.
-// The lock is held.
+// The event follows t's latest event and becomes it. The lock is held.
 func (e *Engine) event(x *execution, t *thread, typ EventType, name string, ferr *Error) *HistoryEvent {
-	x.eventCount++
-	id := x.eventCount
 	var prev int64
 	if t != nil {
 		prev = t.prev
 		if typ != EventExecutionStarted {
-			t.prev = id
+			t.prev = x.eventCount + 1
 		}
 	}
+	return e.record(x, typ, name, ferr, prev)
+}
+
+// sideEvent records an event of a Map or Parallel state that follows the
+// event prev without becoming the state's latest event: Step Functions
+// points every MapIterationStarted of a batch at the MapStateStarted, and
+// the event after a MapStateSucceeded at the event before it. The lock is
+// held.
+func (e *Engine) sideEvent(t *thread, typ EventType, name string, prev int64) *HistoryEvent {
+	return e.record(t.x, typ, name, nil, prev)
+}
+
+// record counts and records an event with the given previous event id.
+func (e *Engine) record(x *execution, typ EventType, name string, ferr *Error, prev int64) *HistoryEvent {
+	x.eventCount++
+	id := x.eventCount
 	if e.opts.trace == nil && !x.keepHistory {
 		return nil
 	}

@@ -557,7 +557,7 @@ func (e *Engine) abortThread(t *thread, events bool) {
 			if c != nil {
 				e.abortThread(c, events)
 				if events && t.state().typ == typeMap {
-					e.iterationEvent(t, c.index, EventMapIterationAborted)
+					e.iterationEvent(t, c.index, EventMapIterationAborted, t.prev)
 				}
 			}
 		}
