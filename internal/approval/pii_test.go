@@ -63,11 +63,11 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 			post(&bad, outcome, http.StatusUnauthorized)()
 		}, false},
 	}
+	// The cases are steps of one story, in order: a plain loop, not
+	// subtests, as the fixture's helpers fail the test they were made for.
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			lines.Reset()
-			tt.do()
-			piicheck.Check(t, "approval "+tt.name, lines, tt.logs)
-		})
+		lines.Reset()
+		tt.do()
+		piicheck.Check(t, "approval "+tt.name, lines, tt.logs)
 	}
 }

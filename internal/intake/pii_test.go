@@ -42,14 +42,14 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		{"wrong unit", mustJSON(map[string]any{"bu": "contoso", "name": "webinar.registered", "email": piicheck.Email}), bearer(apiKey), http.StatusForbidden, false},
 		{"bad signature", signedBody, f.signed("msg_pii", f.clock.Now(), []byte("{}")), http.StatusUnauthorized, false},
 	}
+	// The cases are steps of one story, in order: a plain loop, not
+	// subtests, as the fixture's helpers fail the test they were made for.
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			lines.Reset()
-			status, got := f.post(tc.body, tc.header)
-			if tc.status != 0 && status != tc.status {
-				t.Errorf("status %d (%v), want %d", status, got, tc.status)
-			}
-			piicheck.Check(t, "events "+tc.name, lines, tc.logs)
-		})
+		lines.Reset()
+		status, got := f.post(tc.body, tc.header)
+		if tc.status != 0 && status != tc.status {
+			t.Errorf("events %s: status %d (%v), want %d", tc.name, status, got, tc.status)
+		}
+		piicheck.Check(t, "events "+tc.name, lines, tc.logs)
 	}
 }

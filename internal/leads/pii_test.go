@@ -72,12 +72,12 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		{"webhook deleted", notify(first, linkedin.ActionDeleted)},
 		{"sync deleted", f.drain},
 	}
+	// The cases are steps of one story, in order: a plain loop, not
+	// subtests, as the fixture's helpers fail the test they were made for.
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			lines.Reset()
-			tt.do()
-			piicheck.Check(t, "linkedin "+tt.name, lines, true)
-		})
+		lines.Reset()
+		tt.do()
+		piicheck.Check(t, "linkedin "+tt.name, lines, true)
 	}
 	if _, ok := f.contactByEmail(piicheck.Email); ok {
 		t.Error("the canary contact outlived the lead's deletion")

@@ -72,14 +72,14 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		{"failed", status(channel.StatusEvent{Type: channel.TypeStatus, ID: m, Status: "failed", Reason: piicheck.Phone}, "p4", e.secret), 204, true},
 		{"bad signature", status(channel.StatusEvent{Type: channel.TypeStatus, ID: m, Status: channel.EventBounced, Bounce: "hard"}, "p5", []webhook.Secret{wrong}), 401, false},
 	}
+	// The cases are steps of one story, in order: a plain loop, not
+	// subtests, as the fixture's helpers fail the test they were made for.
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			lines.Reset()
-			if got := tt.do(); got != tt.want {
-				t.Errorf("status %d, want %d", got, tt.want)
-			}
-			piicheck.Check(t, "track "+tt.name, lines, tt.logs)
-		})
+		lines.Reset()
+		if got := tt.do(); got != tt.want {
+			t.Errorf("track %s: status %d, want %d", tt.name, got, tt.want)
+		}
+		piicheck.Check(t, "track "+tt.name, lines, tt.logs)
 	}
 	if _, err := e.st.GetSuppression(ctx, "acme", store.AddressPhone, "+447700900123"); err != nil {
 		t.Errorf("the canary phone is not suppressed (did the complaint run?): %v", err)
