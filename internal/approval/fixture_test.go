@@ -108,6 +108,13 @@ func newFixture(t *testing.T, flowOpts flowtest.Options) *fixture {
 // newBenchFixture is newFixture for tests and benchmarks alike.
 func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
 	t.Helper()
+	return newLoggedFixture(t, flowOpts, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newLoggedFixture is newFixture with the service and its webhook client
+// logging to log.
+func newLoggedFixture(t testing.TB, flowOpts flowtest.Options, log *slog.Logger) *fixture {
+	t.Helper()
 	f := &fixture{t: t, clock: asl.NewVirtualClock(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)), tasks: &tasks{}, hooks: &hooks{},
 		keys: []string{callbackKey}}
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: f.clock.Now}, embedded.Options{NoSync: true})
@@ -119,7 +126,7 @@ func newBenchFixture(t testing.TB, flowOpts flowtest.Options) *fixture {
 	f.secret, _ = webhook.NewSecret(nil)
 	flowOpts.Secrets, flowOpts.Now = []webhook.Secret{f.secret}, f.clock.Now
 	f.flow = flowtest.NewServer(t, flowOpts)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := log
 	loopback := netip.MustParsePrefix("127.0.0.1/32")
 	client, err := webhook.NewClient(webhook.ClientOptions{
 		Policy:   &webhook.Policy{AllowedHosts: []string{"127.0.0.1"}, HTTPHosts: []string{"127.0.0.1"}, AllowedNetworks: []netip.Prefix{loopback}},

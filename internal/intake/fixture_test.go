@@ -86,6 +86,12 @@ func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
 // newBenchFixture is newFixture for tests and benchmarks alike.
 func newBenchFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newLoggedFixture(t, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newLoggedFixture is newFixture with the handler logging to log.
+func newLoggedFixture(t testing.TB, log *slog.Logger) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, clock: asl.NewVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)),
 		sfn: &sfn{starts: map[string]int{}, inputs: map[string]string{}, resumed: map[string]string{}, gone: map[string]bool{},
@@ -109,7 +115,7 @@ func newBenchFixture(t testing.TB) *fixture {
 			}
 			return intake.Config{Secrets: []string{f.secret.Text()}}, nil
 		},
-		Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: f.clock.Now, Logger: log,
 	})
 	if err != nil {
 		t.Fatal(err)

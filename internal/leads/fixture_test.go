@@ -101,6 +101,7 @@ type fixture struct {
 	inbox  *leads.Inbox
 	proc   *leads.Processor
 	worker *queue.Worker
+	log    *slog.Logger // the receiving side's logger; discarded when nil
 }
 
 func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
@@ -108,7 +109,14 @@ func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
 // newBenchFixture is newFixture for tests and benchmarks alike.
 func newBenchFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{
+	return newLoggedFixture(t, nil)
+}
+
+// newLoggedFixture is newFixture with the receiving side logging to log
+// (discarded when nil).
+func newLoggedFixture(t testing.TB, log *slog.Logger) *fixture {
+	t.Helper()
+	f := &fixture{log: log,
 		t: t, clock: asl.NewVirtualClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)),
 		path: filepath.Join(t.TempDir(), "store.db"), starter: newStarter(),
 		li: linkedintest.NewServer(t, linkedintest.Options{ClientSecret: clientSecret}),
@@ -144,7 +152,10 @@ func (f *fixture) open() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := f.log
+	if quiet == nil {
+		quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	f.inbox, err = leads.NewInbox(leads.InboxOptions{Store: st, Queue: f.q, Routes: routes, Now: f.clock.Now, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)

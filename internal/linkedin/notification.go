@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -95,7 +97,7 @@ func ParseNotification(raw []byte) (Notification, error) {
 	case w.Type == nil:
 		return bad("type", "missing")
 	case *w.Type != TypeLeadAction:
-		return bad("type", fmt.Sprintf("%q is not %s", *w.Type, TypeLeadAction))
+		return bad("type", fmt.Sprintf("%s is not %s", shown(*w.Type), TypeLeadAction))
 	case w.LeadGenFormResponse == nil:
 		return bad("leadGenFormResponse", "missing")
 	case w.LeadGenForm == nil:
@@ -105,11 +107,11 @@ func ParseNotification(raw []byte) (Notification, error) {
 	case w.LeadType == nil:
 		return bad("leadType", "missing")
 	case !knownLeadType(*w.LeadType):
-		return bad("leadType", fmt.Sprintf("%q is not a documented lead type", *w.LeadType))
+		return bad("leadType", fmt.Sprintf("%s is not a documented lead type", shown(*w.LeadType)))
 	case w.LeadAction == nil:
 		return bad("leadAction", "missing")
 	case *w.LeadAction != ActionCreated && *w.LeadAction != ActionDeleted:
-		return bad("leadAction", fmt.Sprintf("%q is not CREATED or DELETED", *w.LeadAction))
+		return bad("leadAction", fmt.Sprintf("%s is not CREATED or DELETED", shown(*w.LeadAction)))
 	case w.OccurredAt == nil || *w.OccurredAt <= 0:
 		return bad("occurredAt", "missing or not positive epoch milliseconds")
 	}
@@ -122,7 +124,8 @@ func ParseNotification(raw []byte) (Notification, error) {
 	}
 	form, err := ParseFormVersion(*w.LeadGenForm)
 	if err != nil {
-		return bad("leadGenForm", err.Error())
+		// Not err.Error(): it quotes the value, and the error is logged.
+		return bad("leadGenForm", "not a versionedLeadGenForm URN with positive form id and version")
 	}
 	n := Notification{
 		Type: *w.Type, LeadID: id, LeadURN: *w.LeadGenFormResponse, Form: form, Owner: *w.Owner,
@@ -132,6 +135,20 @@ func ParseNotification(raw []byte) (Notification, error) {
 		n.AssociatedEntity = *w.AssociatedEntity
 	}
 	return n, nil
+}
+
+// enumPattern is how LinkedIn's enum values look.
+var enumPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,63}$`)
+
+// shown quotes an unexpected enum value for an error message when it
+// looks like an enum (a value LinkedIn added), and otherwise says only
+// its length: errors get logged, and a value of another shape could be
+// anything, personal data included.
+func shown(v string) string {
+	if enumPattern.MatchString(v) {
+		return strconv.Quote(v)
+	}
+	return fmt.Sprintf("a value of %d bytes", len(v))
 }
 
 func knownLeadType(t string) bool {

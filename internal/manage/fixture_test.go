@@ -86,6 +86,18 @@ func (l *launches) StartLaunch(_ context.Context, bu, id, launchID, by string) (
 
 func newFixture(t *testing.T, cfg manage.Config) *fixture {
 	t.Helper()
+	return newFixtureWith(t, cfg, fixtureOptions{})
+}
+
+// fixtureOptions vary newFixtureWith: a logger for the service and the
+// handler (discarded when nil), a previewer.
+type fixtureOptions struct {
+	log      *slog.Logger
+	previews manage.Previewer
+}
+
+func newFixtureWith(t *testing.T, cfg manage.Config, o fixtureOptions) *fixture {
+	t.Helper()
 	f := &fixture{clock: &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}, keys: map[string]string{}, starts: &launches{}}
 	st, err := embedded.Open(filepath.Join(t.TempDir(), "store.db"), store.Config{Now: f.clock.now}, embedded.Options{NoSync: true})
 	if err != nil {
@@ -97,7 +109,10 @@ func newFixture(t *testing.T, cfg manage.Config) *fixture {
 	for name, fn := range compile.Placeholders {
 		fns[name] = "arn:aws:lambda:us-east-1:123456789012:function:journeys-" + fn
 	}
-	quiet := slog.New(slog.DiscardHandler)
+	quiet := o.log
+	if quiet == nil {
+		quiet = slog.New(slog.DiscardHandler)
+	}
 	pub, err := publish.New(st, f.api, publish.Config{RoleArn: "arn:aws:iam::123456789012:role/j", Functions: fns}, f.clock.now,
 		publish.Options{Approvals: publish.StoreApprovals{Store: st}, Logger: quiet})
 	if err != nil {
@@ -113,7 +128,7 @@ func newFixture(t *testing.T, cfg manage.Config) *fixture {
 	h := manage.NewHandler(f.svc, manage.HandlerOptions{Identity: func(r *http.Request) (string, bool) {
 		p := r.Header.Get(principalHeader)
 		return p, p != ""
-	}, Leads: f.inbox})
+	}, Leads: f.inbox, Previews: o.previews})
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	for _, k := range []struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -71,6 +72,7 @@ type envOptions struct {
 	store  func(*embedded.Store) retryStore
 	retry  bool
 	sender func(queue.Sender) queue.Sender
+	log    *slog.Logger // the endpoint's logger (slog.Default when nil)
 }
 
 // retryStore is both the endpoint's store and the retrier's.
@@ -116,7 +118,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	e.links = handler.NewContentRenderers(nil, sd, secrets, "https://t.example/t")
 	e.secret, _ = webhook.ParseSecrets(chSecret)
 	cfg := tracking.Config{Store: data, Links: e.links, Settings: sd, Secrets: secrets, Tasks: e.tasks,
-		Now: clock.Now, ResumeBackoff: noBackoff}
+		Now: clock.Now, ResumeBackoff: noBackoff, Logger: o.log}
 	if o.retry {
 		e.queue = queue.NewStore(st, "track-retry", queue.StoreOptions{Visibility: testVisibility, MaxAttempts: testMaxAttempts})
 		cfg.Retry = e.queue
