@@ -11,14 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 	"github.com/journeys-oss/journeys/internal/asl"
 	"github.com/journeys-oss/journeys/internal/local/devserver"
 	"github.com/journeys-oss/journeys/internal/manage"
 	"github.com/journeys-oss/journeys/internal/store"
-	"github.com/journeys-oss/journeys/internal/store/dynamo"
+	"github.com/journeys-oss/journeys/internal/store/dynamo/dynamotest"
 	"github.com/journeys-oss/journeys/internal/store/embedded"
 	"github.com/journeys-oss/journeys/internal/testsvc"
 )
@@ -134,20 +132,7 @@ func TestAPIKeyDynamo(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_REGION", "us-east-1")
-	raw, err := os.ReadFile("../../template-fragments/store.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	table := testsvc.UniqueName(t, "keys")
-	def, err := dynamo.TableFromTemplate(raw, "JourneysTable", table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(cfg)
-	if _, err := db.CreateTable(context.Background(), def.Create); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)}) })
+	_, table := dynamotest.Table(t, cfg, "keys")
 	exerciseKeys(t, "--table", table, "--endpoint", testsvc.Moto(t))
 }
 

@@ -243,9 +243,21 @@ func (h ContentHook) write(ctx context.Context, a store.Approval) error {
 	return h.audit(ctx, a, ActionApproveContent, details)
 }
 
-// audit writes one entry per decision (its id derived from the approval),
-// so a repeated decision finds it stored and adds none.
+// audit writes the decision's entry (DecisionAudit).
 func (h ContentHook) audit(ctx context.Context, a store.Approval, action string, details map[string]string) error {
+	e := DecisionAudit(a, action, "content", details, h.now())
+	if _, err := h.Store.AppendAudit(ctx, a.BU, e); err != nil && !errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("audit %s of %s: %w", action, a.ID, err)
+	}
+	return nil
+}
+
+// DecisionAudit is the audit entry of a decision on a, one per decision:
+// its id is derived from the approval and its time is the decision's (now
+// when that is unknown), so a retried decision finds its entry stored
+// (ErrExists) and adds none. details gain the approval id and the
+// reviewer's comments.
+func DecisionAudit(a store.Approval, action, target string, details map[string]string, now time.Time) store.AuditEntry {
 	if details == nil {
 		details = map[string]string{}
 	}
@@ -259,11 +271,7 @@ func (h ContentHook) audit(ctx context.Context, a store.Approval, action string,
 	}
 	at := a.DecidedAt
 	if at.IsZero() {
-		at = h.now()
+		at = now
 	}
-	e := store.AuditEntry{ID: "decision-" + a.ID, At: at, Actor: actor, Action: action, Target: "content", Details: details}
-	if _, err := h.Store.AppendAudit(ctx, a.BU, e); err != nil && !errors.Is(err, store.ErrExists) {
-		return fmt.Errorf("audit %s of %s: %w", action, a.ID, err)
-	}
-	return nil
+	return store.AuditEntry{ID: "decision-" + a.ID, At: at, Actor: actor, Action: action, Target: target, Details: details}
 }

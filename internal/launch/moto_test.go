@@ -3,8 +3,6 @@ package launch_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/journeys-oss/journeys/internal/launch"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/dynamo"
+	"github.com/journeys-oss/journeys/internal/store/dynamo/dynamotest"
 	"github.com/journeys-oss/journeys/internal/testsvc"
 	"github.com/journeys-oss/journeys/internal/workflow"
 )
@@ -36,22 +35,7 @@ func (m motoStarts) Start(ctx context.Context, target, name, input string) (stri
 
 // motoTable creates a table named for the test from the template fragment.
 func motoTable(t *testing.T, cfg aws.Config) (*dynamodb.Client, string) {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(testsvc.Root(t), "template-fragments", "store.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := testsvc.UniqueName(t, "journeys")
-	def, err := dynamo.TableFromTemplate(raw, "JourneysTable", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(cfg)
-	if _, err := db.CreateTable(context.Background(), def.Create); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)}) })
-	return db, name
+	return dynamotest.Table(t, cfg, "journeys")
 }
 
 // TestLaunchOnMoto launches the newsletter to 2,000 contacts kept by the

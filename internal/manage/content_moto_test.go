@@ -2,16 +2,13 @@ package manage_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/store/dynamo"
+	"github.com/journeys-oss/journeys/internal/store/dynamo/dynamotest"
 	"github.com/journeys-oss/journeys/internal/testsvc"
 )
 
@@ -23,20 +20,7 @@ func TestContentOnMoto(t *testing.T) {
 		t.Skip("needs the moto server")
 	}
 	cfg := testsvc.AWSConfig(t)
-	raw, err := os.ReadFile(filepath.Join(testsvc.Root(t), "template-fragments", "store.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := testsvc.UniqueName(t, "journeys")
-	def, err := dynamo.TableFromTemplate(raw, "JourneysTable", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(cfg)
-	if _, err := db.CreateTable(context.Background(), def.Create); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)}) })
+	db, name := dynamotest.Table(t, cfg, "journeys")
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	st, err := dynamo.New(db, name, store.Config{Now: c.now, SuppressionKey: []byte("test-key")})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/journeys-oss/journeys/internal/approval"
 	"github.com/journeys-oss/journeys/internal/store"
 	"github.com/journeys-oss/journeys/internal/wire"
 	"github.com/journeys-oss/journeys/internal/workflow"
@@ -200,24 +201,11 @@ func (r DecisionRelay) audit(ctx context.Context, a store.Approval, approved boo
 	if approved {
 		action = ActionApprove
 	}
-	details := map[string]string{"version": strconv.Itoa(a.Version), "approval": a.ID}
-	if a.Comments != "" {
-		details["comments"] = truncate(a.Comments, 500)
+	now := time.Now()
+	if r.Now != nil {
+		now = r.Now()
 	}
-	actor := a.Responder
-	if actor == "" {
-		actor = "approver"
-	}
-	// One entry per decision: its own id and the decision's time, so a
-	// retried decision finds its entry stored (ErrExists) and adds none.
-	at := a.DecidedAt
-	if at.IsZero() {
-		at = time.Now()
-		if r.Now != nil {
-			at = r.Now()
-		}
-	}
-	e := store.AuditEntry{ID: "decision-" + a.ID, At: at, Actor: actor, Action: action, Target: a.Journey, Details: details}
+	e := approval.DecisionAudit(a, action, a.Journey, map[string]string{"version": strconv.Itoa(a.Version)}, now)
 	if _, err := r.Store.AppendAudit(ctx, a.BU, e); err != nil && !errors.Is(err, store.ErrExists) {
 		return fmt.Errorf("audit %s of %s: %w", action, a.Journey, err)
 	}
