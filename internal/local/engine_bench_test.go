@@ -45,6 +45,9 @@ func (e *engineTasks) handle(ctx context.Context, req wire.StepRequest) (wire.St
 		res.Result, res.Case = &even, "default"
 	case wire.OpWaitUntil:
 		res.Until = e.now().Add(90 * time.Minute).UTC().Format(time.RFC3339)
+	case wire.OpWaitTimeout: // no pause: nothing of the window is left
+		var none int64
+		res.Remaining = &none
 	case wire.OpWaitEvent:
 		if even {
 			return res, e.w.SendTaskSuccess(ctx, req.Token, `{"event":"email.opened"}`)
