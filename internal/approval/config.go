@@ -3,6 +3,7 @@ package approval
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/journeys-oss/journeys/internal/webhook"
 )
@@ -58,6 +59,16 @@ func (c Config) parse() (parsed, error) {
 		return parsed{}, errors.New("approvals.secrets is empty")
 	}
 	return parsed{flowURL: c.FlowURL, secrets: secrets, keys: keys}, nil
+}
+
+// SignCallback returns base as the callback URL of approval id of bu,
+// valid until exp, signed with the newest callback key.
+func (c Config) SignCallback(base, bu, id string, exp time.Time) (string, error) {
+	keys, err := c.callbackKeys()
+	if err != nil {
+		return "", err
+	}
+	return CallbackURL(base, keys[0], bu, id, exp)
 }
 
 // callbackKeys checks the callback keys, newest first.

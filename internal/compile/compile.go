@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"sort"
-	"unicode/utf8"
 
 	"github.com/journeys-oss/journeys/internal/journey"
 	"github.com/journeys-oss/journeys/internal/segment"
@@ -223,7 +222,7 @@ func (m *compiler) planNative() {
 // a native Choice on cut attributes (segment.MaxNativeString).
 func shortCases(sw *journey.Switch) bool {
 	for _, k := range sw.Cases {
-		if v, ok := k.Equals.(string); ok && len(v) >= segment.MaxNativeString-utf8.UTFMax {
+		if v, ok := k.Equals.(string); ok && !segment.NativeLiteral(v) {
 			return false
 		}
 	}

@@ -228,6 +228,21 @@ func (c *call) loadContact(ctx context.Context) (*store.Contact, error) {
 	return c.contact, nil
 }
 
+// journeyRecord returns the journey's record, loaded once per call (the
+// guard loads it first). A journey without a record has never been
+// paused.
+func (c *call) journeyRecord(ctx context.Context) (store.Journey, error) {
+	if c.journey != nil {
+		return *c.journey, nil
+	}
+	j, err := c.h.cfg.Store.GetJourney(ctx, c.req.BU, c.req.Journey)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return j, c.transient("load journey", err)
+	}
+	c.journey = &j
+	return j, nil
+}
+
 // loadEnrolment reads the call's enrolment (journey, contact, entry) once;
 // nil when there is none (an execution started without one).
 func (c *call) loadEnrolment(ctx context.Context) (*store.Enrolment, error) {

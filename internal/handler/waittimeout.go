@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -57,19 +56,4 @@ func (c *call) waitTimeout(ctx context.Context) (wire.StepResult, error) {
 func RemainingWait(timeout time.Duration, since, now time.Time, paused time.Duration) time.Duration {
 	left := timeout - (now.Sub(since) - paused)
 	return max(left, 0)
-}
-
-// journeyRecord returns the journey's record, loaded once per call (the
-// guard loads it first). A journey without a record has never been
-// paused.
-func (c *call) journeyRecord(ctx context.Context) (store.Journey, error) {
-	if c.journey != nil {
-		return *c.journey, nil
-	}
-	j, err := c.h.cfg.Store.GetJourney(ctx, c.req.BU, c.req.Journey)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return j, c.transient("load journey", err)
-	}
-	c.journey = &j
-	return j, nil
 }

@@ -48,9 +48,9 @@ func CutNativeString(s string) string {
 	return s[:n]
 }
 
-// nativeLiteral reports whether a string literal is short enough for a
-// native rule (see MaxNativeString).
-func nativeLiteral(s string) bool { return len(s) < MaxNativeString-utf8.UTFMax }
+// NativeLiteral reports whether a string literal is short enough for a
+// native rule or switch case (see MaxNativeString).
+func NativeLiteral(s string) bool { return len(s) < MaxNativeString-utf8.UTFMax }
 
 // Native returns the condition as a Rule when it is simple enough to run
 // without a Lambda call and reads no personal attribute.
@@ -156,7 +156,7 @@ func literal(x ast.Expr, t Type) (any, bool) {
 	}
 	switch v := x.AsLiteral().(type) {
 	case types.String:
-		return string(v), t == String && nativeLiteral(string(v))
+		return string(v), t == String && NativeLiteral(string(v))
 	case types.Int:
 		return int64(v), t == Int || t == Double
 	case types.Double:

@@ -129,11 +129,7 @@ func (s *Signer) signCallback(ctx context.Context, ev *events.APIGatewayV2HTTPRe
 	if err != nil {
 		return err
 	}
-	key := cfg.CallbackKey
-	if len(cfg.CallbackKeys) > 0 { // several while a key is rotated: the newest signs
-		key = cfg.CallbackKeys[0]
-	}
-	signed, err := approval.CallbackURL("https://localhost"+ev.RawPath, []byte(key), BU, ApprovalID(), now.Add(time.Hour))
+	signed, err := cfg.SignCallback("https://localhost"+ev.RawPath, BU, ApprovalID(), now.Add(time.Hour))
 	if err != nil {
 		return err
 	}
